@@ -1,0 +1,137 @@
+/**
+ * The one place that reads the environment. It validates every variable into a typed
+ * object and stops with one line naming the variable and what it expects.
+ * Nothing else in server/, workers/ or db/ reads process.env.
+ */
+import Type, { type Static } from 'typebox'
+import Value from 'typebox/value'
+
+const Bool = (def: boolean, description: string) => Type.Boolean({ default: def, description })
+
+export const ConfigSchema = Type.Object({
+  NODE_ENV: Type.Union([Type.Literal('development'), Type.Literal('test'), Type.Literal('production')], {
+    default: 'development',
+    description: 'one of development, test, production',
+  }),
+  HOST: Type.String({ default: '127.0.0.1', minLength: 1, description: 'the interface the HTTP server listens on' }),
+  PORT: Type.Integer({ default: 3000, minimum: 0, maximum: 65535, description: 'a TCP port number (0-65535)' }),
+  PUBLIC_URL: Type.String({
+    default: 'http://localhost:3000',
+    pattern: '^https?://[^\\s/]+(/.*)?$',
+    description: 'the public base URL, like https://repere.example.fr',
+  }),
+  DATABASE_URL: Type.String({
+    default: 'postgres://postgres@127.0.0.1:5432/repere',
+    pattern: '^postgres(ql)?://[^\\s]+$',
+    description: 'a PostgreSQL URL, like postgres://user:password@127.0.0.1:5432/repere',
+  }),
+  DATABASE_POOL_MAX: Type.Integer({ default: 10, minimum: 1, maximum: 200, description: 'a pool size between 1 and 200' }),
+  REDIS_URL: Type.String({
+    default: 'redis://127.0.0.1:6379',
+    pattern: '^rediss?://[^\\s]+$',
+    description: 'a Redis URL, like redis://127.0.0.1:6379',
+  }),
+  REDIS_PREFIX: Type.String({
+    default: 'repere',
+    pattern: '^[A-Za-z0-9_-]+$',
+    description: 'a key prefix made of letters, digits, - and _ (no colon)',
+  }),
+  JWT_SECRET: Type.String({ minLength: 32, description: 'a random secret of at least 32 characters' }),
+  SESSION_HOURS: Type.Integer({ default: 10, minimum: 1, maximum: 720, description: 'session length in hours (1-720)' }),
+  COOKIE_SECURE: Bool(false, 'true or false: send cookies over HTTPS only (true in production)'),
+  DATA_ENCRYPTION_KEY: Type.String({
+    pattern: '^[A-Za-z0-9+/]{43}=$',
+    description: 'a 32-byte key in base64 (44 characters), e.g. from: openssl rand -base64 32',
+  }),
+  SMTP_HOST: Type.String({ default: '127.0.0.1', minLength: 1, description: 'the SMTP server host name' }),
+  SMTP_PORT: Type.Integer({ default: 1025, minimum: 1, maximum: 65535, description: 'the SMTP server port' }),
+  SMTP_SECURE: Bool(false, 'true or false: connect to SMTP over TLS'),
+  SMTP_USER: Type.String({ default: '', description: 'the SMTP user name (empty: no authentication)' }),
+  SMTP_PASSWORD: Type.String({ default: '', description: 'the SMTP password' }),
+  MAIL_FROM: Type.String({
+    default: 'Repère <ne-pas-repondre@repere.localhost>',
+    minLength: 3,
+    description: 'the sender of e-mails, like "Repère <ne-pas-repondre@example.fr>"',
+  }),
+  MAIL_CATCHER_URL: Type.String({ default: '', description: 'the web page of the local mail catcher, shown in the demo' }),
+  LOG_LEVEL: Type.Union(
+    ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
+    { default: 'info', description: 'one of fatal, error, warn, info, debug, trace, silent' },
+  ),
+  UPLOAD_DIR: Type.String({ default: 'var/uploads', minLength: 1, description: 'a folder for uploaded files' }),
+  UPLOAD_MAX_MB: Type.Integer({ default: 1024, minimum: 1, description: 'the largest upload in megabytes' }),
+  IMPORT_MAX_INVALID_RATIO: Type.Number({
+    default: 0.05,
+    minimum: 0,
+    maximum: 1,
+    description: 'the share of invalid rows above which nothing is loaded, between 0 and 1 (0.05 = 5 %)',
+  }),
+  LOGIN_MAX_ATTEMPTS: Type.Integer({ default: 10, minimum: 1, description: 'login attempts allowed per window and address' }),
+  LOGIN_WINDOW_MINUTES: Type.Integer({ default: 15, minimum: 1, description: 'the login rate-limit window in minutes' }),
+  PUBLIC_RATE_LIMIT_PER_MINUTE: Type.Integer({ default: 120, minimum: 1, description: 'requests per minute per address on public routes' }),
+  WORKER_CONCURRENCY: Type.Integer({ default: 2, minimum: 1, maximum: 64, description: 'jobs a worker runs at once (1-64)' }),
+})
+
+type RawConfig = Static<typeof ConfigSchema>
+export type Config = RawConfig & {
+  isProduction: boolean
+  isTest: boolean
+  isSmtpAuth: boolean
+  dataEncryptionKey: Buffer
+}
+
+export class ConfigError extends Error {
+  constructor(
+    public readonly variable: string,
+    message: string,
+  ) {
+    super(message)
+    this.name = 'ConfigError'
+  }
+}
+
+const DESCRIPTIONS = ConfigSchema.properties as Record<string, { description?: string }>
+
+/** Validates the environment. Throws ConfigError naming the first bad variable. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const input: Record<string, unknown> = {}
+  for (const key of Object.keys(ConfigSchema.properties)) {
+    const value = env[key]
+    // An empty variable counts as unset, so `FOO=` in a .env file falls back to the default.
+    if (value !== undefined && value !== '') {
+      input[key] = value
+    }
+  }
+  const converted = Value.Convert(ConfigSchema, Value.Default(ConfigSchema, input)) as Record<string, unknown>
+  const first = [...Value.Errors(ConfigSchema, converted)][0]
+  if (first) {
+    const variable =
+      first.instancePath.replace(/^\//, '') ||
+      String((first.params as { requiredProperties?: string[] }).requiredProperties?.[0] ?? 'unknown')
+    const expects = DESCRIPTIONS[variable]?.description ?? 'a valid value'
+    const got = env[variable]
+    const shown = got === undefined || got === '' ? 'it is not set' : `got "${variable.match(/SECRET|PASSWORD|KEY/) ? '…' : got}"`
+    throw new ConfigError(variable, `Configuration error: ${variable} must be ${expects} (${shown}).`)
+  }
+  const raw = converted as RawConfig
+  return {
+    ...raw,
+    isProduction: raw.NODE_ENV === 'production',
+    isTest: raw.NODE_ENV === 'test',
+    isSmtpAuth: raw.SMTP_USER !== '',
+    dataEncryptionKey: Buffer.from(raw.DATA_ENCRYPTION_KEY, 'base64'),
+  }
+}
+
+/** For entry points: load the config or print one line and exit with status 78 (EX_CONFIG). */
+export function loadConfigOrExit(env: Record<string, string | undefined> = process.env): Config {
+  try {
+    return loadConfig(env)
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`)
+      process.exit(78)
+    }
+    throw err
+  }
+}
