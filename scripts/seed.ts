@@ -1,0 +1,187 @@
+/**
+ * Demo data, idempotent: the consortium's organisations, the Marne communes mapped to their
+ * Mission Locale, the reception sites, and one demo account per role.
+ * Refuses to run without CAN_SEED_DATABASE=1, so it never touches a real database by mistake.
+ */
+import { readFile } from 'node:fs/promises'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { hash } from '@node-rs/argon2'
+import { sql } from 'drizzle-orm'
+import { parse } from 'csv-parse/sync'
+import { createDatabase, type Db } from '../db/client.ts'
+import { communes, organisations, sites, users } from '../db/schema/index.ts'
+import type { OrganisationKind } from '../db/schema/organisations.ts'
+import type { SiteKind } from '../db/schema/sites.ts'
+import type { UserRole } from '../db/schema/users.ts'
+import type { Config } from '../server/config.ts'
+
+const SEED_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'db', 'seed-data')
+export const DEMO_PASSWORD = 'demo-repere-2026'
+
+export const DEMO_ORGANISATIONS: { slug: string; kind: OrganisationKind; name: string; shortName: string }[] = [
+  { slug: 'consortium', kind: 'partner', name: 'Consortium Repère', shortName: 'Consortium' },
+  { slug: 'urca', kind: 'university', name: 'Université de Reims Champagne-Ardenne', shortName: 'URCA' },
+  { slug: 'ml-reims', kind: 'mission_locale', name: 'Mission Locale de Reims', shortName: 'ML Reims' },
+  { slug: 'ml-epernay', kind: 'mission_locale', name: 'Mission Locale d’Épernay Brie et Champagne', shortName: 'ML Épernay' },
+  {
+    slug: 'ml-chalons',
+    kind: 'mission_locale',
+    name: 'Mission Locale de l’arrondissement de Châlons-en-Champagne',
+    shortName: 'ML Châlons',
+  },
+]
+
+/** The commune CSV and sites.json name Missions Locales by a short code. */
+const ML_SLUGS: Record<string, string> = { reims: 'ml-reims', epernay: 'ml-epernay', chalons: 'ml-chalons' }
+
+export const DEMO_USERS: { email: string; fullName: string; role: UserRole; organisation: string }[] = [
+  { email: 'admin@demo.repere.test', fullName: 'Camille Administratrice', role: 'admin', organisation: 'consortium' },
+  { email: 'universite@demo.repere.test', fullName: 'Julien Martin', role: 'university_staff', organisation: 'urca' },
+  { email: 'conseil.reims@demo.repere.test', fullName: 'Sarah Benali', role: 'counsellor', organisation: 'ml-reims' },
+  { email: 'direction.reims@demo.repere.test', fullName: 'Marc Lefèvre', role: 'ml_manager', organisation: 'ml-reims' },
+  { email: 'conseil.epernay@demo.repere.test', fullName: 'Léa Fontaine', role: 'counsellor', organisation: 'ml-epernay' },
+  { email: 'direction.epernay@demo.repere.test', fullName: 'Nadia Roussel', role: 'ml_manager', organisation: 'ml-epernay' },
+  { email: 'conseil.chalons@demo.repere.test', fullName: 'Thomas Girard', role: 'counsellor', organisation: 'ml-chalons' },
+  { email: 'direction.chalons@demo.repere.test', fullName: 'Inès Moreau', role: 'ml_manager', organisation: 'ml-chalons' },
+]
+
+type CommuneRow = {
+  insee_code: string
+  name: string
+  postcodes: string
+  epci_siren: string
+  epci_name: string
+  population: string
+  rural: string
+  mission_locale: string
+  mapping_status: 'confirmed' | 'inferred' | 'none'
+  mapping_note: string
+}
+
+type SiteRow = {
+  missionLocale: string
+  kind: SiteKind
+  name: string
+  address: string
+  postcode: string
+  inseeCode: string
+  modalities: ('in_person' | 'phone' | 'video')[]
+  notes?: string
+}
+
+export async function seedOrganisations(db: Db): Promise<Map<string, string>> {
+  for (const org of DEMO_ORGANISATIONS) {
+    await db
+      .insert(organisations)
+      .values(org)
+      .onConflictDoUpdate({ target: organisations.slug, set: { name: org.name, shortName: org.shortName, kind: org.kind } })
+  }
+  const rows = await db.select({ id: organisations.id, slug: organisations.slug }).from(organisations)
+  return new Map(rows.map((r) => [r.slug, r.id]))
+}
+
+export async function seedCommunes(db: Db, orgIds: Map<string, string>): Promise<number> {
+  const csv = await readFile(path.join(SEED_DIR, 'communes-marne.csv'), 'utf8')
+  const rows = parse(csv, { columns: true, delimiter: ';', skip_empty_lines: true, bom: true }) as CommuneRow[]
+  const values = rows.map((r) => ({
+    inseeCode: r.insee_code,
+    name: r.name,
+    postcodes: r.postcodes ? r.postcodes.split('|') : [],
+    epciSiren: r.epci_siren || null,
+    epciName: r.epci_name || null,
+    population: r.population ? Number(r.population) : null,
+    rural: r.rural === 'true',
+    missionLocaleId: r.mission_locale ? (orgIds.get(ML_SLUGS[r.mission_locale] ?? '') ?? null) : null,
+    mappingStatus: r.mapping_status,
+    mappingNote: r.mapping_note || null,
+  }))
+  for (let i = 0; i < values.length; i += 200) {
+    await db
+      .insert(communes)
+      .values(values.slice(i, i + 200))
+      .onConflictDoUpdate({
+        target: communes.inseeCode,
+        set: {
+          name: sql`excluded.name`,
+          postcodes: sql`excluded.postcodes`,
+          epciSiren: sql`excluded.epci_siren`,
+          epciName: sql`excluded.epci_name`,
+          population: sql`excluded.population`,
+          rural: sql`excluded.rural`,
+          // An admin's confirmed mapping is never overwritten by the seed's inference.
+          missionLocaleId: sql`CASE WHEN communes.mapping_status = 'confirmed' THEN communes.mission_locale_id ELSE excluded.mission_locale_id END`,
+          mappingStatus: sql`CASE WHEN communes.mapping_status = 'confirmed' THEN communes.mapping_status ELSE excluded.mapping_status END`,
+          mappingNote: sql`CASE WHEN communes.mapping_status = 'confirmed' THEN communes.mapping_note ELSE excluded.mapping_note END`,
+        },
+      })
+  }
+  return values.length
+}
+
+export async function seedSites(db: Db, orgIds: Map<string, string>): Promise<number> {
+  const list = JSON.parse(await readFile(path.join(SEED_DIR, 'sites.json'), 'utf8')) as SiteRow[]
+  for (const s of list) {
+    const organisationId = orgIds.get(ML_SLUGS[s.missionLocale] ?? '')
+    if (!organisationId) {
+      throw new Error(`sites.json: unknown Mission Locale "${s.missionLocale}"`)
+    }
+    const values = {
+      organisationId,
+      kind: s.kind,
+      name: s.name,
+      address: s.address,
+      postcode: s.postcode,
+      inseeCode: s.inseeCode,
+      modalities: s.modalities,
+      notes: s.notes ?? null,
+    }
+    await db.insert(sites).values(values).onConflictDoUpdate({ target: [sites.organisationId, sites.name], set: values })
+  }
+  return list.length
+}
+
+/** Demo accounts are created once; a password a demo user changed is kept. */
+export async function seedUsers(db: Db, orgIds: Map<string, string>) {
+  const passwordHash = await hash(DEMO_PASSWORD)
+  for (const u of DEMO_USERS) {
+    await db
+      .insert(users)
+      .values({ email: u.email, fullName: u.fullName, role: u.role, organisationId: orgIds.get(u.organisation) as string, passwordHash })
+      .onConflictDoNothing({ target: users.email })
+  }
+  return DEMO_USERS.map((u) => ({
+    role: u.role,
+    email: u.email,
+    password: DEMO_PASSWORD,
+    organisation: DEMO_ORGANISATIONS.find((o) => o.slug === u.organisation)?.shortName ?? u.organisation,
+  }))
+}
+
+export type SeedResult = { logins: { role: string; email: string; password: string; organisation: string }[] }
+
+export async function seedDemo(config: Config): Promise<SeedResult> {
+  const database = createDatabase(config.DATABASE_URL, { max: 2, appName: 'repere-seed' })
+  try {
+    const { db } = database
+    const orgIds = await seedOrganisations(db)
+    await seedCommunes(db, orgIds)
+    await seedSites(db, orgIds)
+    const logins = await seedUsers(db, orgIds)
+    return { logins }
+  } finally {
+    await database.close()
+  }
+}
+
+if (fileURLToPath(import.meta.url) === path.resolve(process.argv[1] ?? '')) {
+  const { loadConfigOrExit } = await import('../server/config.ts')
+  const config = loadConfigOrExit()
+  // eslint-disable-next-line no-restricted-properties -- scripts may read the environment
+  if (process.env.CAN_SEED_DATABASE !== '1') {
+    process.stderr.write('Refusing to seed: set CAN_SEED_DATABASE=1 to load demo data into this database.\n')
+    process.exit(1)
+  }
+  const { logins } = await seedDemo(config)
+  process.stdout.write(`demo data ready (${logins.length} demo accounts, password "${DEMO_PASSWORD}")\n`)
+}

@@ -1,0 +1,56 @@
+/**
+ * Builds every service once, from narrow dependencies. Used by the HTTP server and by the
+ * workers alike, so both run the same business code.
+ */
+import type { Redis } from 'ioredis'
+import type { Database } from '../db/client.ts'
+import { createAuditRepository } from '../db/repositories/audit.repository.ts'
+import { createCommuneRepository } from '../db/repositories/communes.repository.ts'
+import { createOrganisationRepository } from '../db/repositories/organisations.repository.ts'
+import { createSiteRepository } from '../db/repositories/sites.repository.ts'
+import { createUserRepository } from '../db/repositories/users.repository.ts'
+import { createImportRepository } from '../db/repositories/imports.repository.ts'
+import type { Config } from './config.ts'
+import type { Logger } from './lib/logger.ts'
+import type { Mailer } from './lib/mailer.ts'
+import type { Queues } from './lib/queue.ts'
+import { createAuditService } from './services/audit.service.ts'
+import { createHealthService } from './services/health.service.ts'
+import { createSiteService } from './services/site.service.ts'
+import { createUserService } from './services/user.service.ts'
+import { createImportService } from './services/imports/import.service.ts'
+import { createImportProcessor } from './services/imports/import-processor.ts'
+import { createScoringService } from './services/scoring.service.ts'
+
+export type ContainerDeps = {
+  config: Config
+  database: Database
+  redis: Redis
+  queues: Queues
+  mailer: Mailer
+  log: Logger
+}
+
+export function createContainer({ config, database, redis, queues, mailer, log }: ContainerDeps) {
+  const { db, sql } = database
+  const organisationsRepo = createOrganisationRepository(db)
+  const audit = createAuditService({ audit: createAuditRepository(db), log })
+  const users = createUserService({ users: createUserRepository(db), organisations: organisationsRepo, audit })
+  const importsRepo = createImportRepository(db)
+  return {
+    config,
+    log,
+    mailer,
+    queues,
+    audit,
+    users,
+    organisations: organisationsRepo,
+    communes: createCommuneRepository(db),
+    sites: createSiteService({ sites: createSiteRepository(db) }),
+    health: createHealthService({ sql, redis }),
+    imports: createImportService({ imports: importsRepo, organisations: organisationsRepo, queues, audit, config }),
+    importProcessor: createImportProcessor({ sql, imports: importsRepo, queues, log, config }),
+    scoring: createScoringService({ db, log }),
+  }
+}
+export type Container = ReturnType<typeof createContainer>

@@ -1,0 +1,40 @@
+/**
+ * Outgoing mail. Production and `npm start` send through SMTP (the local mail catcher in the
+ * demo); unit tests may use the memory mailer. Integration tests use a real SMTP server.
+ */
+import nodemailer from 'nodemailer'
+import type { Config } from '../config.ts'
+
+export type MailMessage = { to: string; subject: string; html: string; text: string; headers?: Record<string, string> }
+export type Mailer = { send(msg: MailMessage): Promise<{ messageId: string }>; close(): Promise<void> }
+
+export function createSmtpMailer(config: Config): Mailer {
+  const transport = nodemailer.createTransport({
+    host: config.SMTP_HOST,
+    port: config.SMTP_PORT,
+    secure: config.SMTP_SECURE,
+    ...(config.isSmtpAuth ? { auth: { user: config.SMTP_USER, pass: config.SMTP_PASSWORD } } : {}),
+  })
+  return {
+    async send(msg) {
+      const info = await transport.sendMail({ from: config.MAIL_FROM, ...msg })
+      return { messageId: info.messageId }
+    },
+    async close() {
+      transport.close()
+    },
+  }
+}
+
+/** Keeps messages in memory, for unit tests and for inspecting what would have been sent. */
+export function memoryMailer(): Mailer & { sent: MailMessage[] } {
+  const sent: MailMessage[] = []
+  return {
+    sent,
+    async send(msg) {
+      sent.push(msg)
+      return { messageId: `<memory-${sent.length}@repere.localhost>` }
+    },
+    async close() {},
+  }
+}

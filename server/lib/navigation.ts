@@ -1,0 +1,28 @@
+import type { UserRole } from '../../db/schema/users.ts'
+
+type NavItem = { href: string; label: string; roles: readonly UserRole[] }
+
+/** Each role sees only what it may use; routes enforce the same lists through `config.access`. */
+const ITEMS: NavItem[] = [
+  { href: '/', label: 'Accueil', roles: ['university_staff', 'counsellor', 'ml_manager', 'admin'] },
+  { href: '/imports', label: 'Imports', roles: ['university_staff', 'admin'] },
+  { href: '/sites', label: 'Lieux d’accueil', roles: ['counsellor', 'ml_manager', 'admin'] },
+  { href: '/equipe', label: 'Équipe', roles: ['ml_manager'] },
+  { href: '/admin/utilisateurs', label: 'Utilisateurs', roles: ['admin'] },
+  { href: '/admin/journal', label: 'Journal d’audit', roles: ['admin'] },
+  { href: '/admin/queues', label: 'Files de tâches', roles: ['admin'] },
+  { href: '/docs', label: 'API', roles: ['university_staff', 'counsellor', 'ml_manager', 'admin'] },
+]
+
+export function navigationFor(role: UserRole, currentUrl: string) {
+  const path = currentUrl.split('?')[0] ?? '/'
+  return ITEMS.filter((i) => i.roles.includes(role)).map((i) => ({
+    href: i.href,
+    label: i.label,
+    current: i.href === '/' ? path === '/' : path === i.href || path.startsWith(`${i.href}/`),
+  }))
+}
+
+export function canSee(role: UserRole, href: string): boolean {
+  return ITEMS.some((i) => i.href === href && i.roles.includes(role))
+}

@@ -1,0 +1,203 @@
+/**
+ * Authentication and role checks for every route, in one place.
+ *
+ * Every route declares `config.access`: 'public' or the list of roles that may use it. A route
+ * that declares nothing is admin-only (deny by default). The session is a JWT, read from the
+ * `Authorization: Bearer` header (JSON API, scripts) or from the httpOnly session cookie (pages).
+ * Cookie-authenticated requests that change something must carry a CSRF token; Bearer requests
+ * cannot be forged by another site and need none.
+ * Organisation scoping (which rows) is the services' job: see services/access.ts.
+ */
+import fp from 'fastify-plugin'
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
+import type { UserRole } from '../../../db/schema/users.ts'
+import type { UserWithOrganisation } from '../../../db/repositories/users.repository.ts'
+import { Forbidden, Unauthorized } from '../../errors.ts'
+import type { Principal } from '../../services/access.ts'
+import type { AuditContext } from '../../services/audit.service.ts'
+import { SESSION_COOKIE } from '../external/security.ts'
+import { sendError, toErrorView, wantsHtml } from './error-handler.ts'
+
+export { wantsHtml }
+
+export type Access = 'public' | readonly UserRole[]
+export type SessionClaims = { sub: string; role: UserRole; org: string; tv: number }
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    access?: Access
+    /** Page routes answer errors with HTML; set on routes that render pages. */
+    html?: boolean
+  }
+  interface FastifyRequest {
+    principal: Principal | null
+    user_: UserWithOrganisation | null
+    authVia: 'bearer' | 'cookie' | null
+    /** Audit context for services: actor, request id, address. */
+    auditCtx(): AuditContext & { actor: Principal }
+    requirePrincipal(): Principal
+  }
+  interface FastifyReply {
+    startSession(user: UserWithOrganisation): Promise<void>
+    endSession(): void
+  }
+}
+declare module '@fastify/jwt' {
+  interface FastifyJWT {
+    payload: SessionClaims
+    user: SessionClaims
+  }
+}
+
+const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
+
+/**
+ * Stylesheets and icons, served by @fastify/static. Its routes are registered by the views
+ * plugin before this one (so the deny-by-default hook never sees them) and it takes no route
+ * config: they are public by this rule, or the login page would have no stylesheet.
+ */
+export const PUBLIC_ASSETS_PREFIX = '/static/'
+
+function accessOf(request: FastifyRequest): Access {
+  const declared = request.routeOptions.config?.access
+  if (declared) {
+    return declared
+  }
+  return (request.routeOptions.url ?? '').startsWith(PUBLIC_ASSETS_PREFIX) ? 'public' : ['admin']
+}
+
+export default fp(
+  async (fastify) => {
+    fastify.decorateRequest('principal', null)
+    fastify.decorateRequest('user_', null)
+    fastify.decorateRequest('authVia', null)
+    fastify.decorateRequest('auditCtx', function (this: FastifyRequest) {
+      return { actor: this.requirePrincipal(), requestId: this.id, ip: this.ip }
+    })
+    fastify.decorateRequest('requirePrincipal', function (this: FastifyRequest) {
+      if (!this.principal) {
+        throw new Unauthorized()
+      }
+      return this.principal
+    })
+
+    const cookieOptions = {
+      path: '/',
+      httpOnly: true,
+      sameSite: 'lax' as const,
+      secure: fastify.config.COOKIE_SECURE,
+      maxAge: fastify.config.SESSION_HOURS * 3600,
+    }
+    fastify.decorateReply('startSession', async function (this: FastifyReply, user: UserWithOrganisation) {
+      const token = await this.jwtSign({ sub: user.id, role: user.role, org: user.organisationId, tv: user.tokenVersion })
+      this.setCookie(SESSION_COOKIE, token, cookieOptions)
+    })
+    fastify.decorateReply('endSession', function (this: FastifyReply) {
+      this.clearCookie(SESSION_COOKIE, { path: '/' })
+    })
+
+    // Deny by default: a route without `config.access` is for admins only.
+    fastify.addHook('onRoute', (route) => {
+      route.config = { ...(route.config ?? {}), access: route.config?.access ?? ['admin'] }
+    })
+
+    async function identify(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+      const header = request.headers.authorization
+      let token: string | undefined
+      if (header) {
+        const match = /^Bearer\s+(\S+)$/i.exec(header)
+        if (!match) {
+          return
+        }
+        token = match[1]
+        request.authVia = 'bearer'
+      } else if (request.cookies[SESSION_COOKIE]) {
+        token = request.cookies[SESSION_COOKIE]
+        request.authVia = 'cookie'
+      }
+      if (!token) {
+        return
+      }
+      let claims: SessionClaims
+      try {
+        claims = fastify.jwt.verify<SessionClaims>(token)
+      } catch {
+        if (request.authVia === 'cookie') {
+          reply.endSession()
+        }
+        request.authVia = null
+        return
+      }
+      // The account's current state wins over the token: deactivation, role change and
+      // password reset end every session at once (token version).
+      const user = await fastify.services.users.byId(claims.sub)
+      if (!user || !user.active || user.tokenVersion !== claims.tv) {
+        if (request.authVia === 'cookie') {
+          reply.endSession()
+        }
+        request.authVia = null
+        return
+      }
+      request.user_ = user
+      request.principal = { userId: user.id, role: user.role, organisationId: user.organisationId }
+    }
+
+    /**
+     * Refusals are answered here with the app's own error format, not thrown: a route of a
+     * third-party plugin (the queue dashboard) has its own error handler, which would answer
+     * in its own format and language.
+     */
+    async function refuse(request: FastifyRequest, reply: FastifyReply, err: FastifyError): Promise<FastifyReply> {
+      request.log.info({ code: err.code, statusCode: err.statusCode, reqId: request.id }, 'request refused')
+      const body = await sendError(fastify, request, reply, toErrorView(err, request))
+      // A hook that answers must send and return the reply, or the route would run after it.
+      return typeof body === 'string' ? reply.send(body) : reply
+    }
+
+    // Who is asking and may they: before the body is even read, so that an anonymous or
+    // unauthorised caller gets 401/403 (never a validation error, never a parsed upload).
+    fastify.addHook('onRequest', async (request, reply) => {
+      const access = accessOf(request)
+      if ((request.routeOptions.url ?? '').startsWith(PUBLIC_ASSETS_PREFIX)) {
+        return // a stylesheet needs no database lookup of the session
+      }
+      await identify(request, reply)
+      // Unknown URLs answer 404 to everyone: no route, no access rule to apply.
+      if (request.is404 || access === 'public') {
+        return
+      }
+      if (!request.principal) {
+        if (wantsHtml(request) && request.method === 'GET') {
+          return reply.redirect(`/connexion?suite=${encodeURIComponent(request.url)}`)
+        }
+        return refuse(request, reply, new Unauthorized())
+      }
+      if (!access.includes(request.principal.role)) {
+        return refuse(request, reply, new Forbidden())
+      }
+      const path = request.routeOptions.url ?? ''
+      if (request.user_?.mustChangePassword && request.authVia === 'cookie' && !['/mot-de-passe', '/deconnexion'].includes(path)) {
+        return reply.redirect('/mot-de-passe')
+      }
+    })
+
+    // CSRF needs the parsed body (the `_csrf` form field), so it runs once the body is read and
+    // before validation. It protects what a forged cross-site request could abuse: requests
+    // carrying the session cookie, and the pages' own forms (the login form: login CSRF).
+    // Bearer requests cannot be forged by another site; an anonymous JSON API call (token
+    // exchange) carries no session to abuse and its answer cannot be read cross-site.
+    fastify.addHook('preValidation', (request, reply, done) => {
+      const needsCsrf =
+        UNSAFE.has(request.method) &&
+        !request.is404 &&
+        (request.authVia === 'cookie' || (request.authVia === null && !request.url.startsWith('/api/')))
+      if (!needsCsrf) {
+        done()
+        return
+      }
+      // On failure the plugin sends the error itself and does not call `done`.
+      fastify.csrfProtection(request, reply, done)
+    })
+  },
+  { name: 'auth', dependencies: ['security', 'services'] },
+)

@@ -1,0 +1,102 @@
+/**
+ * The one error handler. It logs `{ err, reqId }` and answers `{ statusCode, code, message, reqId }`
+ * for the API, or the French error page for browsers. Messages of 5xx and database errors are
+ * replaced by a generic one: no stack trace or SQL ever reaches a user.
+ */
+import fp from 'fastify-plugin'
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+
+const GENERIC_500 = 'Une erreur inattendue est survenue. L’équipe technique a été prévenue ; réessayez dans quelques minutes.'
+
+/** French messages for the framework's own client errors. */
+const FRAMEWORK_MESSAGES: Record<string, string> = {
+  FST_CSRF_INVALID_TOKEN: 'Le formulaire a expiré ou ne vient pas de Repère. Rechargez la page et recommencez.',
+  FST_CSRF_MISSING_SECRET: 'Le formulaire a expiré ou ne vient pas de Repère. Rechargez la page et recommencez.',
+  FST_ERR_CTP_BODY_TOO_LARGE: 'Le contenu envoyé est trop volumineux.',
+  FST_REQ_FILE_TOO_LARGE: 'Le fichier dépasse la taille maximale autorisée.',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'Type de contenu non pris en charge.',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'Le corps de la requête JSON est vide.',
+  FST_ERR_CTP_INVALID_JSON_BODY: 'Le corps de la requête n’est pas du JSON valide.',
+}
+
+/** Browsers get HTML pages; the JSON API always gets JSON. */
+export function wantsHtml(request: FastifyRequest): boolean {
+  if (request.url.startsWith('/api/')) {
+    return false
+  }
+  return request.routeOptions.config?.html === true || (request.headers.accept ?? '').includes('text/html')
+}
+
+export type ErrorView = { statusCode: number; code: string; message: string; reqId: string }
+
+export function toErrorView(err: FastifyError, request: FastifyRequest): ErrorView {
+  const statusCode = err.statusCode && err.statusCode >= 400 && err.statusCode < 600 ? err.statusCode : 500
+  const isDbError = typeof (err as { severity_local?: unknown }).severity_local === 'string'
+  if (statusCode >= 500 || isDbError) {
+    return { statusCode: isDbError ? 500 : statusCode, code: 'APP_INTERNAL', message: GENERIC_500, reqId: request.id }
+  }
+  let message = FRAMEWORK_MESSAGES[err.code] ?? err.message
+  if (err.validation) {
+    message = `Requête invalide : ${err.message}`
+  }
+  return { statusCode, code: err.code ?? 'APP_ERROR', message, reqId: request.id }
+}
+
+/**
+ * Answers with the error page or JSON; resolves to the reply (sent) or the page's HTML (to send).
+ * `app` is the root instance: its view engine renders the page even for a route of a plugin that
+ * brought a view engine of its own (the queue dashboard).
+ */
+export async function sendError(app: FastifyInstance, request: FastifyRequest, reply: FastifyReply, view: ErrorView): Promise<FastifyReply | string> {
+  reply.code(view.statusCode)
+  if (view.statusCode === 429 && request.routeOptions.config?.html && request.routeOptions.url === '/connexion') {
+    // The login page again, with a fresh CSRF token: once the wait is over, its form must work.
+    return reply.page('pages/auth/login.hbs', { title: 'Connexion', error: view.message, bare: true, suite: '/' })
+  }
+  if (wantsHtml(request)) {
+    reply.type('text/html; charset=utf-8')
+    return app.view('pages/error.hbs', { title: titleFor(view.statusCode), error: view })
+  }
+  return reply.send(view)
+}
+
+function titleFor(status: number): string {
+  switch (status) {
+    case 401:
+      return 'Connexion requise'
+    case 403:
+      return 'Accès refusé'
+    case 404:
+      return 'Page introuvable'
+    case 429:
+      return 'Trop de requêtes'
+    default:
+      return status >= 500 ? 'Erreur du service' : 'Requête invalide'
+  }
+}
+
+export default fp(
+  async (fastify) => {
+    fastify.setErrorHandler(async (err: FastifyError, request, reply) => {
+      const view = toErrorView(err, request)
+      if (view.statusCode >= 500) {
+        request.log.error({ err, reqId: request.id }, 'request failed')
+      } else {
+        request.log.info({ code: view.code, statusCode: view.statusCode, reqId: request.id }, 'request refused')
+      }
+      return sendError(fastify, request, reply, view)
+    })
+
+    fastify.setNotFoundHandler(
+      { preHandler: fastify.rateLimit({ max: fastify.config.PUBLIC_RATE_LIMIT_PER_MINUTE, timeWindow: 60_000 }) },
+      async (request, reply) =>
+        sendError(fastify, request, reply, {
+          statusCode: 404,
+          code: 'APP_NOT_FOUND',
+          message: "Cette page ou cette ressource n'existe pas.",
+          reqId: request.id,
+        }),
+    )
+  },
+  { name: 'error-handler', dependencies: ['security', 'services', 'views'] },
+)

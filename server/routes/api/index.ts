@@ -1,0 +1,16 @@
+import type { FastifyPluginAsync } from 'fastify'
+import auth from './auth.ts'
+import users from './users.ts'
+import sites from './sites.ts'
+import organisations from './organisations.ts'
+import imports from './imports.ts'
+
+/** The JSON API, versioned under /api/v1 and documented at /docs. */
+const api: FastifyPluginAsync = async (fastify) => {
+  await fastify.register(auth)
+  await fastify.register(users)
+  await fastify.register(sites)
+  await fastify.register(organisations)
+  await fastify.register(imports)
+}
+export default api

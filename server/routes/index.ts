@@ -1,0 +1,19 @@
+import type { FastifyPluginAsync } from 'fastify'
+import health from './health/index.ts'
+import auth from './auth/index.ts'
+import home from './home/index.ts'
+import admin from './admin/index.ts'
+import sites from './sites/index.ts'
+import api from './api/index.ts'
+import imports from './imports/index.ts'
+
+const routes: FastifyPluginAsync = async (fastify) => {
+  await fastify.register(health)
+  await fastify.register(auth)
+  await fastify.register(home)
+  await fastify.register(admin)
+  await fastify.register(sites)
+  await fastify.register(imports)
+  await fastify.register(api, { prefix: '/api/v1' })
+}
+export default routes

@@ -1,0 +1,33 @@
+import type { AuditRepository } from '../../db/repositories/audit.repository.ts'
+import type { Logger } from '../lib/logger.ts'
+import type { Principal } from './access.ts'
+
+/** Who did it and from where; built by the HTTP layer or by a worker. */
+export type AuditContext = { actor?: Principal | null; requestId?: string; ip?: string }
+
+export type AuditEvent = {
+  action: string
+  entityType?: string
+  entityId?: string
+  details?: Record<string, unknown>
+}
+
+export function createAuditService({ audit, log }: { audit: AuditRepository; log: Logger }) {
+  return {
+    async record(ctx: AuditContext, event: AuditEvent): Promise<void> {
+      await audit.insert({
+        action: event.action,
+        entityType: event.entityType ?? null,
+        entityId: event.entityId ?? null,
+        details: event.details ?? {},
+        actorUserId: ctx.actor?.userId ?? null,
+        actorOrganisationId: ctx.actor?.organisationId ?? null,
+        requestId: ctx.requestId ?? null,
+        ip: ctx.ip ?? null,
+      })
+      log.debug({ action: event.action, entityType: event.entityType, entityId: event.entityId }, 'audit')
+    },
+    list: audit.list,
+  }
+}
+export type AuditService = ReturnType<typeof createAuditService>

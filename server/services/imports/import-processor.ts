@@ -1,0 +1,246 @@
+/**
+ * The `import.process` pipeline: parse → validate → COPY into a staging table → one
+ * set-based merge, all inside ONE transaction. A crash anywhere rolls everything back, so a
+ * retry starts from a clean slate; the import row's final status is written in the same
+ * transaction as the data, so "succeeded" and the rows are never seen one without the other.
+ */
+import { unlink } from 'node:fs/promises'
+import type postgres from 'postgres'
+import type { ImportRepository } from '../../../db/repositories/imports.repository.ts'
+import type { Import } from '../../../db/schema/imports.ts'
+import type { Logger } from '../../lib/logger.ts'
+import type { Queues } from '../../lib/queue.ts'
+import { openCsv } from './csv-reader.ts'
+import { isImportStructureError } from './errors.ts'
+import { resolveHeaders } from './headers.ts'
+import { KINDS, type AttendanceShape } from './kinds.ts'
+import { copyField, loaderFor, runMerge, stagingDdl, type LoaderContext } from './loaders.ts'
+import { compileValidator, type RowError } from './validate.ts'
+
+/** At most this many row errors are stored per import; the rest are counted. */
+export const MAX_STORED_ERRORS = 50_000
+const PROGRESS_EVERY_ROWS = 25_000
+const COPY_CHUNK_BYTES = 256 * 1024
+
+/** A failure that retrying cannot fix: the file itself is at fault. */
+export class ImportRefused extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly errors: RowError[] = [],
+    readonly counts?: { rowsRead: number; rowsValid: number; rowsInvalid: number },
+  ) {
+    super(message)
+    this.name = 'ImportRefused'
+  }
+}
+
+export type ProcessDeps = {
+  sql: postgres.Sql
+  imports: ImportRepository
+  queues: Pick<Queues, 'enqueue'>
+  log: Logger
+  config: { IMPORT_MAX_INVALID_RATIO: number; dataEncryptionKey: Buffer }
+}
+
+export type ProcessOutcome = 'succeeded' | 'failed' | 'skipped'
+export type ProgressFn = (p: { rowsRead: number }) => Promise<void> | void
+
+const pct = (r: number) => `${Math.round(r * 1000) / 10} %`.replace('.', ',')
+
+export function createImportProcessor(deps: ProcessDeps) {
+  const { sql, imports, queues, log, config } = deps
+  const ctx: LoaderContext = { encryptionKey: config.dataEncryptionKey }
+
+  async function load(imp: Import, progress: ProgressFn) {
+    const def = KINDS[imp.kind]
+    const csv = await openCsv(imp.storedPath, {
+      encoding: imp.encoding as never,
+      ...(imp.delimiter ? { delimiter: imp.delimiter as never } : {}),
+    })
+    const resolution = resolveHeaders(imp.kind, csv.headers, imp.mapping)
+    if (resolution.missing.length > 0) {
+      throw new ImportRefused(
+        'missing_columns',
+        `Colonnes obligatoires absentes : ${resolution.missing.map((c) => `« ${c.label} »`).join(', ')}. Rien n’a été chargé.`,
+      )
+    }
+    if (def.analytics && resolution.identifiers.length > 0) {
+      throw new ImportRefused('direct_identifiers', resolution.identifiers.map((i) => i.reason).join(' '))
+    }
+    const shape = (resolution.shape ?? null) as AttendanceShape | null
+    const loader = loaderFor(imp.kind, shape)
+    const validate = compileValidator(def, resolution)
+    const withIndicators = resolution.indicators.length > 0
+    const errors: RowError[] = []
+    let rowsRead = 0
+    let rowsValid = 0
+    let rowsInvalid = 0
+
+    const result = await sql.begin(async (tx) => {
+      await tx`SET LOCAL work_mem = '256MB'`
+      await tx.unsafe(stagingDdl(loader, withIndicators))
+      const names = [...loader.columns.map((c) => c.name), 'line', ...(withIndicators ? ['indicators'] : [])]
+      const copy = await tx.unsafe(`COPY stg (${names.join(', ')}) FROM STDIN`).writable()
+      const done = new Promise<void>((resolve, reject) => {
+        copy.on('finish', resolve)
+        copy.on('error', reject)
+      })
+      const write = async (chunk: string) => {
+        if (!copy.write(chunk)) {
+          await new Promise<void>((resolve, reject) => {
+            copy.once('drain', resolve)
+            copy.once('error', reject)
+          })
+        }
+      }
+      let buffer = ''
+      for await (const row of csv.rows) {
+        rowsRead++
+        const r = validate(row.fields, row.line)
+        if (r.ok) {
+          rowsValid++
+          let line = ''
+          for (const c of loader.columns) {
+            line += `${copyField(c.value(r.values, ctx))}\t`
+          }
+          line += String(row.line)
+          if (withIndicators) {
+            line += `\t${copyField(JSON.stringify(r.indicators))}`
+          }
+          buffer += `${line}\n`
+          if (buffer.length >= COPY_CHUNK_BYTES) {
+            await write(buffer)
+            buffer = ''
+          }
+        } else {
+          rowsInvalid++
+          for (const e of r.errors) {
+            if (errors.length < MAX_STORED_ERRORS) {
+              errors.push(e)
+            }
+          }
+        }
+        if (rowsRead % PROGRESS_EVERY_ROWS === 0) {
+          await progress({ rowsRead })
+        }
+      }
+      if (buffer) {
+        await write(buffer)
+      }
+      copy.end()
+      await done
+      await progress({ rowsRead })
+
+      const counts = { rowsRead, rowsValid, rowsInvalid }
+      if (rowsRead === 0) {
+        throw new ImportRefused('empty', 'Le fichier ne contient aucune ligne de données après l’en-tête. Rien n’a été chargé.', [], counts)
+      }
+      const ratio = rowsInvalid / rowsRead
+      if (ratio > config.IMPORT_MAX_INVALID_RATIO) {
+        throw new ImportRefused(
+          'too_many_invalid',
+          `${rowsInvalid} ligne${rowsInvalid > 1 ? 's' : ''} invalide${rowsInvalid > 1 ? 's' : ''} sur ${rowsRead} (${pct(ratio)}), au-delà du seuil de ${pct(config.IMPORT_MAX_INVALID_RATIO)} : rien n’a été chargé. Corrigez le fichier à l’aide du rapport d’erreurs, puis déposez-le à nouveau.`,
+          errors,
+          counts,
+        )
+      }
+
+      const params = { universityId: imp.organisationId, importId: imp.id }
+      const created = await tx.unsafe(
+        `INSERT INTO students (university_id, pseudo_id) SELECT DISTINCT $1::uuid, pseudo_id FROM stg ON CONFLICT DO NOTHING`,
+        [params.universityId],
+      )
+      const rowsChanged = await runMerge(tx, loader, params)
+      if (withIndicators) {
+        const year = loader.academicYear ? `coalesce(${loader.academicYear}, '')` : `''`
+        await tx.unsafe(
+          `INSERT INTO student_indicators AS t (student_id, academic_year, source_kind, name, value, import_id)
+           SELECT DISTINCT ON (s.id, ${year}, e.key) s.id, ${year}, $3::import_kind, e.key, e.value::float8, $2
+           FROM stg g JOIN students s ON s.university_id = $1 AND s.pseudo_id = g.pseudo_id, jsonb_each_text(g.indicators) e
+           ORDER BY s.id, ${year}, e.key, g.line DESC
+           ON CONFLICT (student_id, academic_year, source_kind, name) DO UPDATE
+             SET value = excluded.value, import_id = excluded.import_id, updated_at = now()
+             WHERE t.value IS DISTINCT FROM excluded.value`,
+          [params.universityId, params.importId, imp.kind],
+        )
+      }
+      let academicYear: string | null = null
+      if (loader.academicYear) {
+        const [y] = await tx.unsafe(
+          `SELECT ${loader.academicYear} AS year FROM stg g GROUP BY 1 ORDER BY count(*) DESC, 1 DESC LIMIT 1`,
+        )
+        academicYear = (y?.year as string | null) ?? null
+      }
+      await tx`DELETE FROM import_errors WHERE import_id = ${imp.id}`
+      for (let i = 0; i < errors.length; i += 1_000) {
+        const batch = errors.slice(i, i + 1_000)
+        await tx`INSERT INTO import_errors ${tx(batch.map((e) => ({ import_id: imp.id, line: e.line, column: e.column, value: e.value.slice(0, 500), reason: e.reason })))}`
+      }
+      await tx`
+        UPDATE imports SET status = 'succeeded', shape = ${shape}, rows_read = ${rowsRead}, rows_valid = ${rowsValid},
+          rows_invalid = ${rowsInvalid}, rows_loaded = ${rowsValid}, rows_changed = ${rowsChanged},
+          students_created = ${created.count}, academic_year = ${academicYear}, finished_at = now(),
+          error_code = NULL, error_message = NULL, updated_at = now()
+        WHERE id = ${imp.id}`
+      return { rowsRead, rowsValid, rowsInvalid, rowsChanged, studentsCreated: created.count, academicYear, scoring: loader.scoring }
+    })
+    return result
+  }
+
+  return {
+    /**
+     * Processes one import. Returns 'failed' for a file at fault (no retry helps), throws for
+     * transient trouble (the job is retried; the transaction left nothing behind).
+     */
+    async process(importId: string, progress: ProgressFn = () => {}): Promise<ProcessOutcome> {
+      const imp = await imports.claim(importId)
+      if (!imp) {
+        log.info({ importId }, 'import not claimable (already done or unknown): skipped')
+        return 'skipped'
+      }
+      const report: ProgressFn = async (p) => {
+        await imports.update(importId, { rowsRead: p.rowsRead })
+        await progress(p)
+      }
+      const started = Date.now()
+      try {
+        const r = await load(imp, report)
+        log.info({ importId, kind: imp.kind, ...r, ms: Date.now() - started }, 'import succeeded')
+        if (r.scoring && r.academicYear) {
+          await queues.enqueue('score.cohort', { universityId: imp.organisationId, academicYear: r.academicYear, importId })
+        }
+        // The data is in the database: the uploaded file is no longer needed.
+        await unlink(imp.storedPath).catch(() => {})
+        return 'succeeded'
+      } catch (err) {
+        if (err instanceof ImportRefused || isImportStructureError(err)) {
+          const refused = err instanceof ImportRefused ? err : new ImportRefused(err.code, err.message)
+          await imports.replaceErrors(importId, refused.errors.map((e) => ({ ...e, value: e.value.slice(0, 500) })))
+          await imports.update(importId, {
+            status: 'failed',
+            errorCode: refused.code,
+            errorMessage: refused.message,
+            finishedAt: new Date(),
+            ...(refused.counts ?? {}),
+          })
+          log.info({ importId, code: refused.code }, 'import refused')
+          return 'failed'
+        }
+        throw err
+      }
+    },
+
+    /** After the last attempt of a transient failure: nothing was loaded, say so. */
+    async markFailed(importId: string): Promise<void> {
+      await imports.update(importId, {
+        status: 'failed',
+        errorCode: 'technical',
+        errorMessage:
+          'Le chargement a échoué pour une raison technique, après plusieurs essais. Aucune donnée de ce fichier n’a été chargée. Déposez-le à nouveau ou contactez le support.',
+        finishedAt: new Date(),
+      })
+    },
+  }
+}
+export type ImportProcessor = ReturnType<typeof createImportProcessor>

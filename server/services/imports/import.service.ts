@@ -1,0 +1,224 @@
+/**
+ * What staff do with imports: upload a file, map its columns when the headers are not
+ * recognised, follow progress, read the error report. The heavy work runs in the worker
+ * (`import.process`, see import-processor.ts).
+ */
+import { unlink } from 'node:fs/promises'
+import type { Readable } from 'node:stream'
+import type { ImportRepository, ImportRow } from '../../../db/repositories/imports.repository.ts'
+import type { Import } from '../../../db/schema/imports.ts'
+import type { Queues } from '../../lib/queue.ts'
+import { BadInput, Conflict, Forbidden } from '../../errors.ts'
+import { inScope, organisationFilter, type Principal } from '../access.ts'
+import type { AuditContext, AuditService } from '../audit.service.ts'
+import type { OrganisationRepository } from '../../../db/repositories/organisations.repository.ts'
+import { detectEncoding, openCsv } from './csv-reader.ts'
+import { isImportStructureError } from './errors.ts'
+import { detectIdentifierValues, resolutionProblems, resolveHeaders, type HeaderResolution } from './headers.ts'
+import { KINDS, columnsFor, type ImportKind } from './kinds.ts'
+import { storeUpload } from './upload-store.ts'
+import { errorReportCsv } from './validate.ts'
+
+type Deps = {
+  imports: ImportRepository
+  organisations: OrganisationRepository
+  queues: Pick<Queues, 'enqueue'>
+  audit: AuditService
+  config: { UPLOAD_DIR: string }
+}
+
+export type UploadResult =
+  | { outcome: 'queued' | 'awaiting_mapping' | 'rejected'; import: Import }
+  | { outcome: 'duplicate'; existing: Import }
+
+/** What the mapping page needs: each expected column, and the file header chosen for it. */
+export type MappingView = {
+  columns: { key: string; label: string; format: string; required: boolean; selected: string | null }[]
+  headers: string[]
+}
+
+export function createImportService({ imports, organisations, queues, audit, config }: Deps) {
+  async function enqueue(imp: Import): Promise<void> {
+    await queues.enqueue('import.process', { importId: imp.id })
+  }
+
+  function identifiersMessage(found: { header: string; reason: string }[]): string {
+    return found.map((f) => f.reason).join(' ')
+  }
+
+  return {
+    async upload(
+      ctx: AuditContext & { actor: Principal },
+      input: { kind: ImportKind; fileName: string; stream: Readable; truncated: () => boolean },
+    ): Promise<UploadResult> {
+      const org = await organisations.byId(ctx.actor.organisationId)
+      if (org?.kind !== 'university') {
+        throw new Forbidden()
+      }
+      const stored = await storeUpload(input.stream, config.UPLOAD_DIR)
+      const discard = () => unlink(stored.path).catch(() => {})
+      if (input.truncated()) {
+        await discard()
+        throw new BadInput('Le fichier dépasse la taille maximale autorisée.')
+      }
+      if (stored.size === 0) {
+        await discard()
+        throw new BadInput('Le fichier est vide.')
+      }
+      const existing = await imports.sameFile(org.id, stored.sha256)
+      if (existing) {
+        await discard()
+        return { outcome: 'duplicate', existing }
+      }
+      const encoding = detectEncoding(stored.head, stored.utf8Valid)
+      const base = {
+        organisationId: org.id,
+        kind: input.kind,
+        fileName: input.fileName.slice(0, 255),
+        storedPath: stored.path,
+        sizeBytes: stored.size,
+        sha256: stored.sha256,
+        encoding,
+        uploadedBy: ctx.actor.userId,
+      }
+      const reject = async (code: string, message: string, extra: Partial<Import> = {}) => {
+        await discard()
+        const imp = await imports.insert({ ...base, ...extra, status: 'rejected', errorCode: code, errorMessage: message, finishedAt: new Date() })
+        await audit.record(ctx, { action: 'import.rejected', entityType: 'import', entityId: imp.id, details: { kind: input.kind, code } })
+        return { outcome: 'rejected' as const, import: imp }
+      }
+
+      let headers: string[]
+      let sample: string[][]
+      let delimiter: string
+      try {
+        const csv = await openCsv(stored.path, { encoding })
+        headers = csv.headers
+        sample = csv.sample
+        delimiter = csv.delimiter
+      } catch (err) {
+        if (isImportStructureError(err)) {
+          return reject(err.code, err.message)
+        }
+        await discard()
+        throw err
+      }
+      const def = KINDS[input.kind]
+      const resolution = resolveHeaders(input.kind, headers, await imports.savedMapping(org.id, input.kind))
+      const identifiers = [
+        ...(def.analytics ? resolution.identifiers : []),
+        ...detectIdentifierValues(sample, headers, { kind: input.kind, resolution }),
+      ]
+      if (identifiers.length > 0) {
+        // The file is deleted at once: direct identifiers must not stay on the platform.
+        return reject('direct_identifiers', identifiersMessage(dedupe(identifiers)), { headers, delimiter })
+      }
+      if (resolution.duplicates.length > 0) {
+        return reject('duplicate_columns', resolutionProblems({ ...resolution, missing: [], identifiers: [] }).join(' '), { headers, delimiter })
+      }
+      if (resolution.missing.length > resolution.unknown.length) {
+        // Not even enough unrecognised columns left to map: the file lacks required data.
+        return reject(
+          'missing_columns',
+          `Colonnes obligatoires absentes : ${resolution.missing.map((c) => `« ${c.label} »`).join(', ')}. Le fichier est refusé en entier ; rien n’a été chargé. Vérifiez que vous avez choisi le bon type de fichier.`,
+          { headers, delimiter },
+        )
+      }
+      const mapping = mappingFromResolution(resolution, headers)
+      const status = resolution.missing.length > 0 ? 'awaiting_mapping' : 'queued'
+      const imp = await imports.insert({ ...base, headers, delimiter, mapping, shape: resolution.shape ?? null, status })
+      await audit.record(ctx, { action: 'import.upload', entityType: 'import', entityId: imp.id, details: { kind: input.kind, status, sizeBytes: stored.size } })
+      if (status === 'queued') {
+        await enqueue(imp)
+      }
+      return { outcome: status, import: imp }
+    },
+
+    list: (p: Principal) => imports.list(organisationFilter(p)),
+
+    async get(p: Principal, id: string): Promise<ImportRow> {
+      return inScope(p, await imports.byId(id))
+    },
+
+    async errors(p: Principal, id: string, limit?: number) {
+      inScope(p, await imports.byId(id))
+      return imports.errors(id, limit)
+    },
+
+    async errorReport(p: Principal, id: string): Promise<{ fileName: string; csv: string }> {
+      const imp = inScope(p, await imports.byId(id))
+      const rows = await imports.errors(id)
+      return { fileName: `rapport-erreurs-${imp.kind}-${imp.createdAt.toISOString().slice(0, 10)}.csv`, csv: errorReportCsv(rows) }
+    },
+
+    async mappingView(p: Principal, id: string): Promise<MappingView & { import: ImportRow }> {
+      const imp = inScope(p, await imports.byId(id))
+      const resolution = resolveHeaders(imp.kind, imp.headers, imp.mapping)
+      const def = KINDS[imp.kind]
+      const columns = columnsFor(def, resolution.shape ?? undefined).map((c) => {
+        const index = resolution.columns[c.key]
+        return {
+          key: c.key,
+          label: c.label,
+          format: c.format,
+          required: c.required,
+          selected: index === undefined ? null : (imp.headers[index] ?? null),
+        }
+      })
+      return { import: imp, columns, headers: imp.headers }
+    },
+
+    /** Applies the mapping chosen by staff, saves it for the next file of this kind, and queues the import. */
+    async setMapping(ctx: AuditContext & { actor: Principal }, id: string, chosen: Record<string, string>): Promise<Import> {
+      const imp = inScope(ctx.actor, await imports.byId(id))
+      if (imp.status !== 'awaiting_mapping') {
+        throw new Conflict('Cet import n’attend plus de correspondance de colonnes.')
+      }
+      const mapping: Record<string, string> = {}
+      for (const [key, header] of Object.entries(chosen)) {
+        if (header === '') {
+          continue
+        }
+        if (!imp.headers.includes(header)) {
+          throw new BadInput(`La colonne « ${header} » n’existe pas dans le fichier.`)
+        }
+        mapping[key] = header
+      }
+      const resolution = resolveHeaders(imp.kind, imp.headers, mapping)
+      if (resolution.missing.length > 0) {
+        throw new BadInput(`Indiquez la colonne du fichier pour : ${resolution.missing.map((c) => `« ${c.label} »`).join(', ')}.`)
+      }
+      const used = Object.values(mapping)
+      const twice = used.find((h, i) => used.indexOf(h) !== i)
+      if (twice) {
+        throw new BadInput(`La colonne « ${twice} » est choisie pour deux champs différents.`)
+      }
+      const finalMapping = mappingFromResolution(resolution, imp.headers)
+      await imports.saveMapping(imp.organisationId, imp.kind, mapping, ctx.actor.userId)
+      await imports.update(imp.id, { mapping: finalMapping, shape: resolution.shape ?? null, status: 'queued' })
+      await audit.record(ctx, { action: 'import.mapping', entityType: 'import', entityId: imp.id, details: { kind: imp.kind } })
+      const updated = { ...imp, mapping: finalMapping, status: 'queued' as const }
+      await enqueue(updated)
+      return updated
+    },
+  }
+}
+
+/** Column key → header text, from a header resolution (what the worker will use). */
+function mappingFromResolution(resolution: HeaderResolution, headers: string[]): Record<string, string> {
+  const mapping: Record<string, string> = {}
+  for (const [key, index] of Object.entries(resolution.columns)) {
+    const header = headers[index]
+    if (header !== undefined) {
+      mapping[key] = header
+    }
+  }
+  return mapping
+}
+
+function dedupe(list: { header: string; reason: string }[]) {
+  const seen = new Set<string>()
+  return list.filter((i) => (seen.has(i.header) ? false : (seen.add(i.header), true)))
+}
+
+export type ImportService = ReturnType<typeof createImportService>

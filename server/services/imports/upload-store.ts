@@ -1,0 +1,45 @@
+/**
+ * Streams an upload to disk while hashing it (sha256, for duplicate detection) and checking
+ * UTF-8 validity (for encoding detection) in the same pass: the file is never held in memory.
+ */
+import { createHash, randomUUID } from 'node:crypto'
+import { createWriteStream } from 'node:fs'
+import { mkdir, unlink } from 'node:fs/promises'
+import path from 'node:path'
+import { Transform, type Readable } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
+import { Utf8Validator } from './csv-reader.ts'
+
+export type StoredUpload = { path: string; size: number; sha256: string; utf8Valid: boolean; head: Buffer }
+
+const HEAD_BYTES = 64 * 1024
+
+export async function storeUpload(source: Readable, dir: string): Promise<StoredUpload> {
+  await mkdir(dir, { recursive: true, mode: 0o700 })
+  const target = path.join(path.resolve(dir), `${randomUUID()}.csv`)
+  const hash = createHash('sha256')
+  const utf8 = new Utf8Validator()
+  const headChunks: Buffer[] = []
+  let headLength = 0
+  let size = 0
+  const tap = new Transform({
+    transform(chunk: Buffer, _enc, cb) {
+      hash.update(chunk)
+      utf8.update(chunk)
+      size += chunk.length
+      if (headLength < HEAD_BYTES) {
+        const part = chunk.subarray(0, HEAD_BYTES - headLength)
+        headChunks.push(part)
+        headLength += part.length
+      }
+      cb(null, chunk)
+    },
+  })
+  try {
+    await pipeline(source, tap, createWriteStream(target, { mode: 0o600 }))
+  } catch (err) {
+    await unlink(target).catch(() => {})
+    throw err
+  }
+  return { path: target, size, sha256: hash.digest('hex'), utf8Valid: utf8.valid, head: Buffer.concat(headChunks) }
+}

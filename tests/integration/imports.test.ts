@@ -1,0 +1,169 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { startWorkers, type Workers } from '../../workers/worker.ts'
+import { apiToken, startTestApp, type TestApp } from '../helpers/app.ts'
+import { csvFile, pseudo, upload, waitForImport } from '../helpers/imports.ts'
+
+let t: TestApp
+let workers: Workers
+let token: string
+
+beforeAll(async () => {
+  t = await startTestApp()
+  workers = startWorkers({ config: t.config, services: t.app.services, log: t.app.log })
+  token = await apiToken(t.app, 'universite@demo.repere.test')
+})
+afterAll(async () => {
+  await workers?.close()
+  await t?.close()
+})
+
+const count = async (table: string) => Number((await t.database.sql.unsafe(`SELECT count(*)::int AS n FROM ${table}`))[0]?.n)
+
+describe('import pipeline', () => {
+  it('loads a Windows-1252, semicolon-separated enrolment file without BOM, accents intact', async () => {
+    const rows = [
+      ['id_pseudo', 'annee_univ', 'composante', 'code_etape', 'lib_etape', 'niveau', 'boursier', 'echelon_bourse', 'commune_insee', 'date_inscription'],
+      [pseudo(1), '2025/2026', 'UFR Lettres', 'L1LET', 'Licence 1 Lettres modernes — Éloquence', 'L1', 'O', '5', '51454', '12/09/2025'],
+      [pseudo(2), '2025/2026', 'UFR Économie', 'L1ECO', 'Licence 1 Économie-Gestion', 'L1', 'N', '', '51108', '2025-09-15'],
+    ]
+    const res = await upload(t.app, token, 'etudiants', csvFile(rows, { encoding: 'windows-1252' }))
+    expect(res.statusCode, res.body).toBe(202)
+    const imp = await waitForImport(t.app, token, res.json().id)
+    expect(imp.status, imp.errorMessage ?? '').toBe('succeeded')
+    expect(imp.rowsLoaded).toBe(2)
+    const labels = await t.database.sql`SELECT step_label, faculty, grant_holder, registration_date FROM enrolments ORDER BY registration_date DESC`
+    expect(labels.map((r) => r.step_label)).toEqual(['Licence 1 Économie-Gestion', 'Licence 1 Lettres modernes — Éloquence'])
+    expect(labels.map((r) => r.faculty)).toEqual(['UFR Économie', 'UFR Lettres'])
+    expect(labels[0]?.registration_date).toBe('2025-09-15')
+    expect(labels[1]?.registration_date).toBe('2025-09-12')
+  })
+
+  it('loads UTF-8 with BOM, tab-separated results with decimal commas and Apogée codes', async () => {
+    const rows = [
+      ['Identifiant pseudonymisé', 'Année universitaire', 'Code ELP', 'Session', 'Note', 'Résultat', 'ECTS'],
+      [pseudo(1), '2025/2026', '7LET101', '1', '12,5', 'ADM', '6'],
+      [pseudo(1), '2025/2026', '7LET102', '1', '', 'ABI', '0'],
+      [pseudo(3), '2025/2026', '7ECO101', '1', '8,25', 'AJ', '0'],
+    ]
+    const res = await upload(t.app, token, 'resultats', csvFile(rows, { delimiter: '\t', encoding: 'utf-8-bom' }))
+    expect(res.statusCode, res.body).toBe(202)
+    const imp = await waitForImport(t.app, token, res.json().id)
+    expect(imp.status, imp.errorMessage ?? '').toBe('succeeded')
+    expect(imp.rowsLoaded).toBe(3)
+    const r = await t.database.sql`SELECT course_unit, grade::float8 AS grade, result_raw, result FROM results ORDER BY course_unit`
+    expect(r.map((x) => [x.course_unit, x.grade, x.result_raw, x.result])).toEqual([
+      ['7ECO101', 8.25, 'AJ', 'failed'],
+      ['7LET101', 12.5, 'ADM', 'admitted'],
+      ['7LET102', null, 'ABI', 'absent_unjustified'],
+    ])
+    // The finished import asked for its cohort to be scored.
+    await expect.poll(async () => count('score_requests'), { timeout: 10_000 }).toBeGreaterThanOrEqual(1)
+  })
+
+  it('loads valid rows and reports each of 3 bad rows (line, column, value, reason)', async () => {
+    const rows: string[][] = [['id_pseudo', 'code_elp', 'type_seance', 'date_seance', 'statut_presence']]
+    for (let i = 0; i < 97; i++) {
+      rows.push([pseudo(100 + (i % 10)), '7LET101', 'TD', `${String(1 + (i % 28)).padStart(2, '0')}/10/2025`, i % 3 === 0 ? 'ABI' : 'P'])
+    }
+    rows.splice(11, 0, [pseudo(5), '7LET101', 'TD', '31/02/2025', 'P']) // file line 12
+    rows.splice(41, 0, [pseudo(6), '7LET101', 'TD', '03/10/2025', 'ZZZ']) // file line 42
+    rows.splice(71, 0, ['', '7LET101', 'TD', '03/10/2025', 'P']) // file line 72
+    const before = await count('attendance_sessions')
+    const res = await upload(t.app, token, 'assiduite', csvFile(rows))
+    expect(res.statusCode, res.body).toBe(202)
+    const imp = await waitForImport(t.app, token, res.json().id)
+    expect(imp.status, imp.errorMessage ?? '').toBe('succeeded')
+    expect(imp.rowsRead).toBe(100)
+    expect(imp.rowsInvalid).toBe(3)
+    expect(imp.rowsLoaded).toBe(97)
+    expect((await count('attendance_sessions')) - before).toBe(97)
+    const errors = (await t.app.inject({ method: 'GET', url: `/api/v1/imports/${imp.id}/errors`, headers: { authorization: `Bearer ${token}` } })).json() as {
+      line: number
+      column: string
+      value: string
+      reason: string
+    }[]
+    expect(errors.map((e) => e.line)).toEqual([12, 42, 72])
+    expect(errors[0]).toMatchObject({ value: '31/02/2025' })
+    expect(errors[0]?.reason).toMatch(/date/i)
+    expect(errors[1]).toMatchObject({ value: 'ZZZ' })
+    expect(errors[2]?.reason).toMatch(/obligatoire/)
+    const csv = await t.app.inject({ method: 'GET', url: `/api/v1/imports/${imp.id}/errors.csv`, headers: { authorization: `Bearer ${token}` } })
+    expect(csv.statusCode).toBe(200)
+    expect(csv.headers['content-type']).toContain('text/csv')
+    expect(csv.body.replace(/^\uFEFF/, '').split(/\r?\n/)[0]).toBe('ligne;colonne;valeur;raison')
+    expect(csv.body).toContain('31/02/2025')
+  })
+
+  it('refuses a file with a missing required column as a whole, loading nothing', async () => {
+    const rows = [
+      ['id_pseudo', 'code_elp', 'type_seance', 'statut_presence'],
+      [pseudo(7), '7LET101', 'TD', 'P'],
+    ]
+    const before = await count('attendance_sessions')
+    const res = await upload(t.app, token, 'assiduite', csvFile(rows))
+    expect(res.statusCode, res.body).toBe(422)
+    expect(res.json().message).toMatch(/obligatoire/)
+    expect(await count('attendance_sessions')).toBe(before)
+  })
+
+  it('recognises the same file uploaded twice and loads nothing twice', async () => {
+    const rows = [['id_pseudo', 'semaine', 'connexions', 'minutes']]
+    for (let i = 0; i < 20; i++) {
+      rows.push([pseudo(200 + i), '06/10/2025', String(i), String(i * 10)])
+    }
+    const file = csvFile(rows)
+    const first = await upload(t.app, token, 'activite_ent', file)
+    expect(first.statusCode, first.body).toBe(202)
+    const imp = await waitForImport(t.app, token, first.json().id)
+    expect(imp.status).toBe('succeeded')
+    const n = await count('lms_activity')
+    const second = await upload(t.app, token, 'activite_ent', file, 'copie.csv')
+    expect(second.statusCode).toBe(409)
+    expect(second.json()).toMatchObject({ code: 'APP_IMPORT_DUPLICATE', existingImportId: imp.id, existingImportUrl: `/imports/${imp.id}` })
+    expect(await count('lms_activity')).toBe(n)
+  })
+
+  it('upserts overlapping data on natural keys instead of duplicating it', async () => {
+    const a = [['id_pseudo', 'semaine', 'connexions'], [pseudo(300), '13/10/2025', '1'], [pseudo(301), '13/10/2025', '2']]
+    const b = [['id_pseudo', 'semaine', 'connexions'], [pseudo(301), '13/10/2025', '5'], [pseudo(302), '13/10/2025', '3'], [pseudo(302), '13/10/2025', '4']]
+    const before = await count('lms_activity')
+    const ra = await upload(t.app, token, 'activite_ent', csvFile(a))
+    expect((await waitForImport(t.app, token, ra.json().id)).status).toBe('succeeded')
+    const rb = await upload(t.app, token, 'activite_ent', csvFile(b))
+    const ib = await waitForImport(t.app, token, rb.json().id)
+    expect(ib.status, ib.errorMessage ?? '').toBe('succeeded')
+    expect((await count('lms_activity')) - before).toBe(3)
+    const rows = await t.database.sql`SELECT s.pseudo_id, l.logins FROM lms_activity l JOIN students s ON s.id = l.student_id WHERE s.pseudo_id IN (${pseudo(301)}, ${pseudo(302)}) ORDER BY 1`
+    // The later file wins, and within one file the last line wins.
+    expect(rows.map((r) => r.logins)).toEqual([5, 4])
+  })
+
+  it('refuses analytics files holding direct identifiers, and deletes them', async () => {
+    const rows = [
+      ['id_pseudo', 'annee_univ', 'nom', 'email'],
+      [pseudo(400), '2025/2026', 'Dupont', 'jean.dupont@example.fr'],
+    ]
+    const res = await upload(t.app, token, 'etudiants', csvFile(rows))
+    expect(res.statusCode, res.body).toBe(422)
+    expect(res.json().message).toMatch(/identifiant/)
+    const [row] = await t.database.sql`SELECT status, stored_path FROM imports WHERE id = ${res.json().importId}`
+    expect(row?.status).toBe('rejected')
+  })
+
+  it('refuses too many invalid rows: nothing loaded, the report kept', async () => {
+    const rows = [['id_pseudo', 'semaine', 'connexions']]
+    for (let i = 0; i < 20; i++) {
+      rows.push([pseudo(500 + i), i < 2 ? 'pas une date' : '20/10/2025', '1'])
+    }
+    const before = await count('lms_activity')
+    const res = await upload(t.app, token, 'activite_ent', csvFile(rows))
+    const imp = await waitForImport(t.app, token, res.json().id)
+    expect(imp.status).toBe('failed')
+    expect(imp.errorCode).toBe('too_many_invalid')
+    expect(imp.errorMessage).toMatch(/rien n’a été chargé/)
+    expect(await count('lms_activity')).toBe(before)
+    const errors = await t.database.sql`SELECT line FROM import_errors WHERE import_id = ${imp.id} ORDER BY line`
+    expect(errors.map((e) => e.line)).toEqual([2, 3])
+  })
+})

@@ -1,0 +1,145 @@
+/**
+ * scripts/lib/services.ts against the real PostgreSQL and Redis of the integration tier, plus the
+ * "not running" paths on free ports with a temporary var folder.
+ */
+import { randomBytes } from 'node:crypto'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { Redis } from 'ioredis'
+import postgres from 'postgres'
+import { afterAll, describe, expect, it } from 'vitest'
+import { ensurePostgres, ensureRedis, findPostgresBinaries, ServiceError } from '../../scripts/lib/services.ts'
+import { which } from '../../scripts/lib/proc.ts'
+import { TEST_DATABASE_URL, TEST_REDIS_URL } from '../helpers/env.ts'
+
+// The servers the integration tier uses; this file makes and drops its own database on it.
+const DATABASE_URL = TEST_DATABASE_URL
+const REDIS_URL = TEST_REDIS_URL
+const varDir = mkdtempSync(join(tmpdir(), 'repere-services-'))
+const messages: string[] = []
+const log = (message: string) => messages.push(message)
+
+function withDatabase(url: string, database: string): string {
+  const u = new URL(url)
+  u.pathname = `/${database}`
+  return u.href
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer()
+    server.once('error', reject)
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number }
+      server.close(() => resolve(port))
+    })
+  })
+}
+
+async function databaseExists(url: string, name: string): Promise<boolean> {
+  const sql = postgres(withDatabase(url, 'postgres'), { max: 1, onnotice: () => {} })
+  try {
+    return (await sql`select 1 from pg_database where datname = ${name}`).length > 0
+  } finally {
+    await sql.end()
+  }
+}
+
+async function dropDatabase(url: string, name: string): Promise<void> {
+  const sql = postgres(withDatabase(url, 'postgres'), { max: 1, onnotice: () => {} })
+  try {
+    await sql`drop database if exists ${sql(name)} with (force)`
+  } finally {
+    await sql.end()
+  }
+}
+
+afterAll(() => {
+  rmSync(varDir, { recursive: true, force: true })
+})
+
+describe('ensurePostgres', () => {
+  const name = `repere_services_${randomBytes(6).toString('hex')}`
+  afterAll(() => dropDatabase(DATABASE_URL, name))
+
+  it('finds the running server and creates a missing database, starting nothing', async () => {
+    expect(await databaseExists(DATABASE_URL, name)).toBe(false)
+    const service = await ensurePostgres(withDatabase(DATABASE_URL, name), { varDir, log })
+    expect(service.origin).toBe('running')
+    expect(service.createdDatabase).toBe(true)
+    expect(await databaseExists(DATABASE_URL, name)).toBe(true)
+    await service.stop() // nothing to stop: must not touch the running server
+    expect(await databaseExists(DATABASE_URL, name)).toBe(true)
+  })
+
+  it('leaves an existing database alone', async () => {
+    const service = await ensurePostgres(withDatabase(DATABASE_URL, name), { varDir, log })
+    expect(service).toMatchObject({ origin: 'running', createdDatabase: false })
+  })
+
+  it('does not try to start a server on another machine, and names DATABASE_URL', async () => {
+    // 127.0.0.2 is loopback but not one of the "local" names: it stands in for a remote host.
+    const port = await freePort()
+    const attempt = ensurePostgres(`postgres://postgres@127.0.0.2:${port}/x`, { varDir, log })
+    await expect(attempt).rejects.toBeInstanceOf(ServiceError)
+    await expect(attempt).rejects.toThrow(/DATABASE_URL/)
+  })
+
+  it.skipIf(!findPostgresBinaries())(
+    'starts a cluster of its own under varDir on a free local port, and stops it',
+    async () => {
+      const port = await freePort()
+      const url = `postgres://postgres@127.0.0.1:${port}/repere_private`
+      const service = await ensurePostgres(url, { varDir, log })
+      try {
+        expect(service).toMatchObject({ origin: 'private-cluster', createdDatabase: true })
+        const sql = postgres(url, { max: 1 })
+        expect(await sql`select current_database() as db`).toEqual([{ db: 'repere_private' }])
+        await sql.end()
+      } finally {
+        await service.stop()
+      }
+      const after = postgres(url, { max: 1, connect_timeout: 2 })
+      await expect(after`select 1`).rejects.toMatchObject({ code: 'ECONNREFUSED' })
+      await after.end()
+    },
+    90_000,
+  )
+})
+
+describe('ensureRedis', () => {
+  it('is a no-op when Redis runs', async () => {
+    const service = await ensureRedis(REDIS_URL, { varDir, log })
+    expect(service.origin).toBe('running')
+    await service.stop()
+    const client = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 })
+    expect(await client.ping()).toBe('PONG') // still running
+    client.disconnect()
+  })
+
+  it('does not try to start a server on another machine, and names REDIS_URL', async () => {
+    const port = await freePort()
+    await expect(ensureRedis(`redis://127.0.0.2:${port}`, { varDir, log })).rejects.toThrow(/REDIS_URL/)
+  })
+
+  it.skipIf(!which('redis-server'))(
+    'starts redis-server on a free local port, and stops it',
+    async () => {
+      const port = await freePort()
+      const url = `redis://127.0.0.1:${port}`
+      const service = await ensureRedis(url, { varDir, log })
+      expect(service.origin).toBe('child')
+      const client = new Redis(url, { maxRetriesPerRequest: 1, lazyConnect: true })
+      expect(await client.ping()).toBe('PONG')
+      client.disconnect()
+      await service.stop()
+      const after = new Redis(url, { lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 })
+      after.on('error', () => {})
+      await expect(after.connect()).rejects.toThrow()
+      after.disconnect()
+    },
+    30_000,
+  )
+})

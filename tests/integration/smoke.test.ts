@@ -1,0 +1,26 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { loginWithForm, startTestApp, type TestApp } from '../helpers/app.ts'
+
+let t: TestApp
+beforeAll(async () => {
+  t = await startTestApp()
+})
+afterAll(async () => {
+  await t?.close()
+})
+
+describe('smoke', () => {
+  it('answers /health with PostgreSQL and Redis up', async () => {
+    const res = await t.app.inject({ method: 'GET', url: '/health' })
+    expect(res.statusCode).toBe(200)
+    expect(res.json()).toEqual({ status: 'ok', postgres: 'ok', redis: 'ok' })
+  })
+
+  it('logs the admin in through the form', async () => {
+    const { res, cookie } = await loginWithForm(t.app, 'admin@demo.repere.test')
+    expect(res.statusCode).toBe(303)
+    const home = await t.app.inject({ method: 'GET', url: '/', headers: { cookie } })
+    expect(home.statusCode).toBe(200)
+    expect(home.body).toContain('Administration du consortium')
+  })
+})

@@ -1,0 +1,9 @@
+import type { JobHandler } from '../registry.ts'
+
+/** `import.process`: parse, validate, COPY and merge one import, all or nothing. */
+export const processImportJob: JobHandler<'import.process'> = async ({ importId }, { services, job }) => {
+  const outcome = await services.importProcessor.process(importId, async ({ rowsRead }) => {
+    await job.updateProgress({ rowsRead })
+  })
+  return outcome === 'succeeded' ? 'done' : outcome
+}
