@@ -34,6 +34,15 @@ class StartError extends Error {
   override name = 'StartError'
 }
 
+/** An error's message and its causes' (drizzle wraps the PostgreSQL error in `cause`), on one line. */
+function describe(err: unknown): string {
+  const parts: string[] = []
+  for (let e = err, depth = 0; e instanceof Error && depth < 4; e = e.cause, depth++) {
+    parts.push(e.message.replace(/\s+/g, ' ').trim())
+  }
+  return parts.join(' ← ') || String(err)
+}
+
 const say = (message: string): void => {
   process.stdout.write(`${paint(color, '1', '[start]')} ${message}\n`)
 }
@@ -73,12 +82,20 @@ async function shutdown(code: number, reason?: string): Promise<void> {
   process.exit(code)
 }
 
+let firstSignalAt = 0
+
 function onSignal(signal: NodeJS.Signals): void {
   if (shuttingDown) {
-    // Second Ctrl-C: no more waiting. The exit hooks kill what is left (children, redis, postgres).
-    say(`${signal} again: killing what is left.`)
-    process.exit(1)
+    // One Ctrl-C can arrive twice: from the terminal (to the whole process group) and relayed by
+    // the tsx launcher. Only a second Ctrl-C typed later means "no more waiting"; then the exit
+    // hooks kill what is left (children, redis-server, postgres).
+    if (firstSignalAt > 0 && Date.now() - firstSignalAt > 1_500) {
+      say(`${signal} again: killing what is left.`)
+      process.exit(1)
+    }
+    return
   }
+  firstSignalAt = Date.now()
   void shutdown(0, `${signal} received: stopping…`)
 }
 process.on('SIGINT', onSignal)
@@ -296,14 +313,13 @@ async function main(): Promise<void> {
   stoppers.push({ name: 'PostgreSQL', stop: pg.stop })
   const redis = await ensureRedis(config.REDIS_URL, { varDir: VAR_DIR, log })
   stoppers.push({ name: 'Redis', stop: redis.stop })
-  say(
-    `PostgreSQL and Redis answer (${pg.origin === 'running' ? 'already running' : 'started'} / ${redis.origin === 'running' ? 'already running' : 'started'}).`,
-  )
+  const how = (origin: string) => (origin === 'running' ? 'was already running' : 'started')
+  say(`PostgreSQL ${how(pg.origin)}, Redis ${how(redis.origin)}: both answer.`)
 
   say('running migrations…')
   const { migrate } = await import('./migrate.ts')
   await migrate(config.DATABASE_URL).catch((err: Error) => {
-    throw new StartError(`Migrations failed: ${err.message}`)
+    throw new StartError(`Migrations failed: ${describe(err)}`)
   })
 
   let logins: Login[] = []
@@ -316,7 +332,7 @@ async function main(): Promise<void> {
       const { seedDemo } = await import('./seed.ts')
       logins = (
         await seedDemo(config).catch((err: Error) => {
-          throw new StartError(`Loading the demo data failed: ${err.message}`)
+          throw new StartError(`Loading the demo data failed: ${describe(err)}`)
         })
       ).logins
     } finally {

@@ -70,6 +70,11 @@ export const ConfigSchema = Type.Object({
   LOGIN_WINDOW_MINUTES: Type.Integer({ default: 15, minimum: 1, description: 'the login rate-limit window in minutes' }),
   PUBLIC_RATE_LIMIT_PER_MINUTE: Type.Integer({ default: 120, minimum: 1, description: 'requests per minute per address on public routes' }),
   WORKER_CONCURRENCY: Type.Integer({ default: 2, minimum: 1, maximum: 64, description: 'jobs a worker runs at once (1-64)' }),
+  WORKER_LOCK_MS: Type.Integer({
+    default: 30_000,
+    minimum: 1_000,
+    description: 'how long a job stays locked without a heartbeat before another worker takes it over, in ms (at least 1000)',
+  }),
 })
 
 type RawConfig = Static<typeof ConfigSchema>

@@ -26,7 +26,7 @@ try {
 const queues = createQueues(producer, config.REDIS_PREFIX)
 const mailer = createSmtpMailer(config)
 const services = createContainer({ config, database, redis: producer, queues, mailer, log })
-const workers = startWorkers({ config, services, log })
+const workers = startWorkers({ config, services, log, lockDurationMs: config.WORKER_LOCK_MS })
 log.info({ queues: workers.workers.map((w) => w.name), concurrency: config.WORKER_CONCURRENCY }, 'workers started')
 
 let closing = false

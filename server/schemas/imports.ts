@@ -26,7 +26,8 @@ const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => T
 export const ImportView = Type.Object({
   id: Type.String({ format: 'uuid' }),
   kind: ImportKindSchema,
-  shape: Nullable(Type.String()),
+  kindLabel: Type.String({ description: 'French' }),
+  shape: Nullable(Type.String({ description: 'assiduite only: session or week' })),
   status: ImportStatusSchema,
   statusLabel: Type.String({ description: 'French' }),
   fileName: Type.String(),

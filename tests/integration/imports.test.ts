@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startWorkers, type Workers } from '../../workers/worker.ts'
-import { apiToken, startTestApp, type TestApp } from '../helpers/app.ts'
+import { apiToken, csrfFor, loginWithForm, startTestApp, type TestApp } from '../helpers/app.ts'
 import { csvFile, pseudo, upload, waitForImport } from '../helpers/imports.ts'
 
 let t: TestApp
@@ -165,5 +165,53 @@ describe('import pipeline', () => {
     expect(await count('lms_activity')).toBe(before)
     const errors = await t.database.sql`SELECT line FROM import_errors WHERE import_id = ${imp.id} ORDER BY line`
     expect(errors.map((e) => e.line)).toEqual([2, 3])
+  })
+
+  it('asks for a column mapping when headers are unknown, then reuses it for the next file', async () => {
+    const rows = [
+      ['Etudiant', 'Cours', 'Quand', 'Présence'],
+      [pseudo(600), '7DRT101', '07/10/2026', 'ABI'],
+      [pseudo(601), '7DRT101', '07/10/2026', 'P'],
+    ]
+    const res = await upload(t.app, token, 'assiduite', csvFile(rows))
+    expect(res.statusCode, res.body).toBe(202)
+    expect(res.json().status).toBe('awaiting_mapping')
+    const id = res.json().id as string
+
+    // Through the page, as staff would do it.
+    const { cookie } = await loginWithForm(t.app, 'universite@demo.repere.test')
+    const { token: csrf, cookie: jar } = await csrfFor(t.app, cookie, `/imports/${id}/correspondance`)
+    const page = await t.app.inject({ method: 'GET', url: `/imports/${id}/correspondance`, headers: { cookie: jar } })
+    expect(page.body).toContain('Associer les colonnes')
+    const bad = await t.app.inject({
+      method: 'POST',
+      url: `/imports/${id}/correspondance`,
+      headers: { cookie: jar, 'content-type': 'application/x-www-form-urlencoded' },
+      payload: new URLSearchParams({ _csrf: csrf, col_id_pseudo: 'Etudiant', col_code_elp: 'Cours' }).toString(),
+    })
+    expect(bad.statusCode).toBe(400)
+    expect(bad.body).toContain('Indiquez la colonne du fichier')
+    const ok = await t.app.inject({
+      method: 'POST',
+      url: `/imports/${id}/correspondance`,
+      headers: { cookie: jar, 'content-type': 'application/x-www-form-urlencoded' },
+      payload: new URLSearchParams({
+        _csrf: csrf,
+        col_id_pseudo: 'Etudiant',
+        col_code_elp: 'Cours',
+        col_date_seance: 'Quand',
+        col_statut_presence: 'Présence',
+      }).toString(),
+    })
+    expect(ok.statusCode, ok.body).toBe(303)
+    const imp = await waitForImport(t.app, token, id)
+    expect(imp.status, imp.errorMessage ?? '').toBe('succeeded')
+    expect(imp.rowsLoaded).toBe(2)
+
+    // The next file with the same headers goes straight through.
+    const next = await upload(t.app, token, 'assiduite', csvFile([rows[0] as string[], [pseudo(602), '7DRT102', '08/10/2026', 'P']]))
+    expect(next.statusCode, next.body).toBe(202)
+    expect(next.json().status).toBe('queued')
+    expect((await waitForImport(t.app, token, next.json().id)).status).toBe('succeeded')
   })
 })

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import Type from 'typebox'
 import { STAFF_ROLES } from '../../services/access.ts'
+import { toImportView } from '../imports/view.ts'
 
 /** Each role's home page: what that person works on, nothing more. */
 const plugin: FastifyPluginAsyncTypebox = async (fastify) => {
@@ -16,7 +17,11 @@ const plugin: FastifyPluginAsyncTypebox = async (fastify) => {
       const notice = request.query.statut === 'mot-de-passe-change' ? 'Votre mot de passe a été changé.' : undefined
       switch (p.role) {
         case 'university_staff':
-          return reply.page('pages/home/university.hbs', { title: 'Accueil', notice })
+          return reply.page('pages/home/university.hbs', {
+            title: 'Accueil',
+            notice,
+            imports: (await services.imports.list(p)).slice(0, 5).map(toImportView),
+          })
         case 'counsellor':
           return reply.page('pages/home/counsellor.hbs', { title: 'Accueil', notice, sites: await services.sites.list(p) })
         case 'ml_manager':

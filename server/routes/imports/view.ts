@@ -10,6 +10,9 @@ export const STATUS_LABELS: Record<string, string> = {
   rejected: 'refusé',
 }
 
+const ENCODING_LABELS: Record<string, string> = { 'utf-8': 'UTF-8', 'utf-8-bom': 'UTF-8 avec BOM', 'windows-1252': 'Windows-1252' }
+const DELIMITER_LABELS: Record<string, string> = { ';': 'point-virgule', '\t': 'tabulation', ',': 'virgule' }
+
 export function toImportView(i: ImportRow) {
   return {
     id: i.id,
@@ -21,7 +24,9 @@ export function toImportView(i: ImportRow) {
     fileName: i.fileName,
     sizeBytes: i.sizeBytes,
     encoding: i.encoding,
+    encodingLabel: ENCODING_LABELS[i.encoding] ?? i.encoding,
     delimiter: i.delimiter,
+    delimiterLabel: i.delimiter ? (DELIMITER_LABELS[i.delimiter] ?? i.delimiter) : null,
     academicYear: i.academicYear,
     rowsRead: i.rowsRead,
     rowsValid: i.rowsValid,

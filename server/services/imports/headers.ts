@@ -307,6 +307,8 @@ export function resolveHeaders(kind: ImportKind, headers: string[], saved?: Reco
 
   const columns: Record<string, number> = {}
   const taken = new Set<number>()
+  /** Keys the user mapped explicitly: other headers with a matching alias are then simply unknown. */
+  const fromSaved = new Set<string>()
   const duplicateHeaders = new Map<string, string[]>()
   const addDuplicate = (key: string, first: string, other: string): void => {
     const list = duplicateHeaders.get(key) ?? [first]
@@ -322,6 +324,7 @@ export function resolveHeaders(kind: ImportKind, headers: string[], saved?: Reco
     if (index !== -1 && !taken.has(index)) {
       columns[key] = index
       taken.add(index)
+      fromSaved.add(key)
     }
   }
 
@@ -334,7 +337,7 @@ export function resolveHeaders(kind: ImportKind, headers: string[], saved?: Reco
     }
     const header = trimmed[i]!
     const key = map.get(matchKeys[i]!)
-    if (key !== undefined) {
+    if (key !== undefined && !fromSaved.has(key)) {
       const existing = columns[key]
       if (existing === undefined) {
         columns[key] = i

@@ -4,6 +4,7 @@
  * retry starts from a clean slate; the import row's final status is written in the same
  * transaction as the data, so "succeeded" and the rows are never seen one without the other.
  */
+import { once } from 'node:events'
 import { unlink } from 'node:fs/promises'
 import type postgres from 'postgres'
 import type { ImportRepository } from '../../../db/repositories/imports.repository.ts'
@@ -88,10 +89,8 @@ export function createImportProcessor(deps: ProcessDeps) {
       })
       const write = async (chunk: string) => {
         if (!copy.write(chunk)) {
-          await new Promise<void>((resolve, reject) => {
-            copy.once('drain', resolve)
-            copy.once('error', reject)
-          })
+          // Rejects if the stream errors while waiting, and removes its listeners either way.
+          await once(copy, 'drain')
         }
       }
       let buffer = ''

@@ -692,11 +692,14 @@ export function looksLikeNir(s: string): boolean {
     return false
   }
   const month = Number(m[3])
-  if (!((month >= 1 && month <= 12) || (month >= 20 && month <= 42) || month >= 50)) {
-    return false
-  }
+  // 20–42 and 50–99 are pseudo-months of people whose birth month is unknown or registration is
+  // temporary; without the key, accept only real months and 20–42 (a 13-digit timestamp is not a NIR).
+  const usualMonth = (month >= 1 && month <= 12) || (month >= 20 && month <= 42)
   if (m[7] === undefined) {
-    return true
+    return usualMonth
+  }
+  if (!usualMonth && month < 50) {
+    return false
   }
   const body = d.slice(0, 13).replace('2A', '19').replace('2B', '18')
   const key = 97 - Number(BigInt(body) % 97n)
