@@ -97,6 +97,15 @@ export class ConfigError extends Error {
 
 const DESCRIPTIONS = ConfigSchema.properties as Record<string, { description?: string }>
 
+/** What an error message may show of a bad value: never a secret, never a password in a URL. */
+function displayValue(variable: string, value: string): string {
+  if (/SECRET|PASSWORD|KEY/.test(variable)) {
+    return '…'
+  }
+  // user:password@ in anything URL-like, even malformed.
+  return value.replace(/\/\/([^/@\s:]*):[^@\s]*@/, '//$1:…@').slice(0, 200)
+}
+
 /** Validates the environment. Throws ConfigError naming the first bad variable. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const input: Record<string, unknown> = {}
@@ -115,7 +124,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       String((first.params as { requiredProperties?: string[] }).requiredProperties?.[0] ?? 'unknown')
     const expects = DESCRIPTIONS[variable]?.description ?? 'a valid value'
     const got = env[variable]
-    const shown = got === undefined || got === '' ? 'it is not set' : `got "${variable.match(/SECRET|PASSWORD|KEY/) ? '…' : got}"`
+    const shown = got === undefined || got === '' ? 'it is not set' : `got "${displayValue(variable, got)}"`
     throw new ConfigError(variable, `Configuration error: ${variable} must be ${expects} (${shown}).`)
   }
   const raw = converted as RawConfig

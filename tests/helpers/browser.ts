@@ -57,7 +57,13 @@ export function watchProblems(page: Page): string[] {
     }
   })
   page.on('pageerror', (err) => problems.push(`page error: ${err.message}`))
-  page.on('requestfailed', (req) => problems.push(`request failed: ${req.url()} ${req.failure()?.errorText ?? ''}`))
+  page.on('requestfailed', (req) => {
+    // ERR_ABORTED: the page navigated away while a request (often the favicon) was in flight.
+    const error = req.failure()?.errorText ?? ''
+    if (error !== 'net::ERR_ABORTED') {
+      problems.push(`request failed: ${req.url()} ${error}`)
+    }
+  })
   page.on('response', (res) => {
     const type = res.request().resourceType()
     if (type !== 'document' && res.status() >= 400) {

@@ -9,24 +9,29 @@ import {
   resolutionProblems,
   resolveHeaders,
   type AttendanceShape,
+  type ImportKind,
 } from '../../../server/services/imports/index.ts'
 import { PSEUDO } from '../../fixtures/imports/files.ts'
 
 describe('alias tables', () => {
-  const variants: [string, AttendanceShape | undefined][] = IMPORT_KINDS.flatMap((kind) =>
-    KINDS[kind].shapes ? (['session', 'week'] as const).map((s) => [kind, s] as [string, AttendanceShape]) : [[kind, undefined]],
+  const variants: [ImportKind, AttendanceShape | undefined][] = IMPORT_KINDS.flatMap(
+    (kind): [ImportKind, AttendanceShape | undefined][] =>
+      KINDS[kind].shapes ? [
+        [kind, 'session'],
+        [kind, 'week'],
+      ] : [[kind, undefined]],
   )
 
   it.each(variants)('%s (%s): no spelling matches two columns, none looks like an identifier', (kind, shape) => {
     const owner = new Map<string, string>()
-    for (const c of columnsFor(KINDS[kind as keyof typeof KINDS], shape)) {
+    for (const c of columnsFor(KINDS[kind], shape)) {
       for (const spelling of [c.key, c.label, ...c.aliases]) {
         const k = headerMatchKey(spelling)
         const previous = owner.get(k)
         expect(previous === undefined || previous === c.key, `${spelling} → ${previous} and ${c.key}`).toBe(true)
         owner.set(k, c.key)
       }
-      if (KINDS[kind as keyof typeof KINDS].analytics) {
+      if (KINDS[kind].analytics) {
         for (const spelling of [c.key, ...c.aliases]) {
           expect(identifierReasonForHeader(spelling), spelling).toBeNull()
         }

@@ -30,7 +30,8 @@ async function pseudonymise(args: string[], env: Record<string, string> = {}): P
 
 const expectedId = (studentNumber: string): string => createHmac('sha256', SECRET).update(studentNumber).digest('base64url').slice(0, 22)
 
-describe('scripts/pseudonymise.ts', () => {
+// Each case starts Node + tsx (about a second each on a busy machine).
+describe('scripts/pseudonymise.ts', { timeout: 60_000 }, () => {
   it('replaces the student number, drops identifiers, and produces an importable file', async () => {
     const input = dir.write(
       'export.csv',
@@ -82,19 +83,21 @@ describe('scripts/pseudonymise.ts', () => {
   it('fails with clear usage errors', async () => {
     const input = dir.write('plain.csv', 'Numéro étudiant;Note\n1;2\n')
     const out = join(dir.path, 'x.csv')
-    const noSecret = await pseudonymise(['--in', input, '--out', out])
+    const [noSecret, short, badColumn, missing, help] = await Promise.all([
+      pseudonymise(['--in', input, '--out', out]),
+      pseudonymise(['--in', input, '--out', out], { REPERE_PSEUDO_SECRET: 'court' }),
+      pseudonymise(['--in', input, '--out', out, '--column', 'INE'], { REPERE_PSEUDO_SECRET: SECRET }),
+      pseudonymise(['--out', out]),
+      pseudonymise(['--help']),
+    ])
     expect(noSecret.code).toBe(64)
     expect(noSecret.stderr).toMatch(/Erreur : aucun secret/)
     expect(noSecret.stderr).toMatch(/Error: no secret/)
-    const short = await pseudonymise(['--in', input, '--out', out], { REPERE_PSEUDO_SECRET: 'court' })
     expect(short.stderr).toMatch(/trop court/)
     expect(short.stderr).not.toContain('court\n')
-    const badColumn = await pseudonymise(['--in', input, '--out', out, '--column', 'INE'], { REPERE_PSEUDO_SECRET: SECRET })
     expect(badColumn.code).toBe(64)
     expect(badColumn.stderr).toMatch(/colonne « INE » introuvable/)
-    const missing = await pseudonymise(['--out', out])
     expect(missing.stderr).toMatch(/--in et --out sont obligatoires/)
-    const help = await pseudonymise(['--help'])
     expect(help.code).toBe(0)
     expect(help.stdout).toMatch(/^Usage : npx tsx scripts\/pseudonymise\.ts/)
   })

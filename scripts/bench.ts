@@ -1,0 +1,33 @@
+/**
+ * `npm run bench -- <name> [options]`: the benchmarks. Timing lives here, never in tests.
+ * Every figure is printed as `key=value` on its own line (stdout); progress goes to stderr.
+ *
+ *   ingest   an attendance import end to end (HTTP upload → worker → database) against a raw COPY,
+ *            and the RSS of the server and the worker for two file sizes. See scripts/bench/ingest.ts.
+ */
+import { INGEST_USAGE, ingestBench } from './bench/ingest.ts'
+
+const BENCHES: Record<string, { usage: string; run: (args: string[]) => Promise<number> }> = {
+  ingest: { usage: INGEST_USAGE, run: ingestBench },
+}
+
+function usage(): string {
+  return `usage: npm run bench -- <benchmark> [options]\nbenchmarks: ${Object.keys(BENCHES).join(', ')}\n\n${Object.values(BENCHES)
+    .map((b) => b.usage)
+    .join('\n\n')}\n`
+}
+
+const [name, ...args] = process.argv.slice(2)
+const bench = name === undefined ? undefined : BENCHES[name]
+if (!bench) {
+  process.stderr.write(`${name === undefined ? 'no benchmark named' : `unknown benchmark "${name}"`}\n${usage()}`)
+  process.exit(2)
+}
+try {
+  process.exitCode = await bench.run(args)
+} catch (err) {
+  process.stderr.write(`bench ${name} failed: ${(err as Error).stack ?? String(err)}\n`)
+  process.exitCode = 1
+}
+// Lingering handles (keep-alive sockets) must not keep a finished benchmark alive.
+process.exit(process.exitCode)
