@@ -18,7 +18,9 @@
  * run (import failed, child died) exits 1.
  *
  * Environment (optional): DATABASE_URL and REDIS_URL give the hosts (the database name is always
- * repere_bench), BENCH_LOG_LEVEL the children's LOG_LEVEL (default info).
+ * repere_bench), BENCH_LOG_LEVEL the children's LOG_LEVEL (default info), BENCH_NODE_FLAGS extra
+ * node flags for the children (diagnosis only, e.g. `--trace-gc`), BENCH_KEEP_LOGS=1 keeps the
+ * children's logs (the work folder) after a successful run.
  */
 import { randomBytes } from 'node:crypto'
 import { createReadStream, readFileSync } from 'node:fs'
@@ -102,6 +104,8 @@ type Ctx = {
   sql: postgres.Sql
   watchSql: postgres.Sql
   universityId: string
+  /** Extra node flags for the children (BENCH_NODE_FLAGS, e.g. --trace-gc), for diagnosis only. */
+  nodeFlags: string[]
 }
 
 function freePort(preferred: number): Promise<number> {
@@ -193,6 +197,8 @@ async function setUp(work: string): Promise<Ctx> {
     sql: postgres(urls.bench, { max: 1, onnotice: () => {}, connection: { application_name: 'repere-bench' } }),
     watchSql: postgres(urls.bench, { max: 1, onnotice: () => {}, connection: { application_name: 'repere-bench-watch' } }),
     universityId,
+    // eslint-disable-next-line no-restricted-properties -- scripts may read the environment
+    nodeFlags: (process.env.BENCH_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean),
   }
 }
 
@@ -239,8 +245,8 @@ function assertAlive(stack: Stack): void {
 
 async function startStack(ctx: Ctx, label: string): Promise<Stack> {
   const stack = {
-    server: startChild('server', 'server/server.ts', { cwd: ROOT, env: ctx.env, logPath: join(ctx.work, `${label}-server.log`) }),
-    worker: startChild('worker', 'workers/main.ts', { cwd: ROOT, env: ctx.env, logPath: join(ctx.work, `${label}-worker.log`) }),
+    server: startChild('server', 'server/server.ts', { cwd: ROOT, env: ctx.env, nodeFlags: ctx.nodeFlags, logPath: join(ctx.work, `${label}-server.log`) }),
+    worker: startChild('worker', 'workers/main.ts', { cwd: ROOT, env: ctx.env, nodeFlags: ctx.nodeFlags, logPath: join(ctx.work, `${label}-worker.log`) }),
   }
   const deadline = Date.now() + HEALTH_TIMEOUT_MS
   let healthy = false
@@ -700,7 +706,7 @@ export async function ingestBench(args: string[]): Promise<number> {
       const prefix = `rss_${size}mb_`
       emit(`${prefix}rows`, rows)
       emit(`${prefix}file_mb`, round1(file.bytes / MiB))
-      emit(`${prefix}e2e_ms`, Math.round(r.e2eMs))
+      emitIngest(prefix, r)
       emit(`${prefix}rows_per_s`, Math.round(r.rowsPerS))
       const g = emitRss(prefix, r)
       growths.push(Math.max(g.server, g.worker))
@@ -720,7 +726,8 @@ export async function ingestBench(args: string[]): Promise<number> {
       const keys = await cleanRedis(ctx.redisUrl, ctx.prefix).catch(() => 0)
       note(`removed ${keys} Redis keys under ${ctx.prefix}`)
     }
-    if (ok) {
+    // eslint-disable-next-line no-restricted-properties -- scripts may read the environment
+    if (ok && process.env.BENCH_KEEP_LOGS !== '1') {
       await rm(work, { recursive: true, force: true })
     } else {
       // Keep the children's logs for the post-mortem; the data files go.

@@ -17,11 +17,15 @@ process.on('exit', () => {
   }
 })
 
-/** Starts `node --import tsx <entry>` in its own process group, stdout and stderr appended to `logPath`. */
-export function startChild(name: string, entry: string, opts: { cwd: string; env: NodeJS.ProcessEnv; logPath: string }): BenchChild {
+/** Starts `node [flags] --import tsx <entry>` in its own process group, stdout and stderr appended to `logPath`. */
+export function startChild(
+  name: string,
+  entry: string,
+  opts: { cwd: string; env: NodeJS.ProcessEnv; logPath: string; nodeFlags?: string[] },
+): BenchChild {
   const fd = openSync(opts.logPath, 'a')
   try {
-    const proc = spawn(process.execPath, ['--import', 'tsx', entry], {
+    const proc = spawn(process.execPath, [...(opts.nodeFlags ?? []), '--import', 'tsx', entry], {
       cwd: opts.cwd,
       env: opts.env,
       stdio: ['ignore', fd, fd],

@@ -46,7 +46,7 @@ for (const [label, viewport] of [
         await expect(page.title()).resolves.toBe('Connexion · Repère')
         expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Connexion')
         // The stylesheet applies (the page is not the browser's unstyled default).
-        expect(await page.evaluate(() => getComputedStyle(document.documentElement).backgroundColor)).toBe('rgb(246, 247, 249)')
+        expect(await page.evaluate('getComputedStyle(document.documentElement).backgroundColor')).toBe('rgb(246, 247, 249)')
         expect(await overflowsHorizontally(page)).toBe(false)
         expect(await axeViolations(page, `login ${label}`)).toEqual([])
         await screenshot(page, `login-${label}`)
@@ -77,15 +77,16 @@ for (const [label, viewport] of [
         // Keyboard: from the top of the page, Tab reaches the skip link first, and it shows.
         await page.reload()
         await page.keyboard.press('Tab')
-        const focused = await page.evaluate(() => {
-          const el = document.activeElement as HTMLElement | null
-          const r = el?.getBoundingClientRect()
-          return { text: el?.textContent?.trim(), href: el?.getAttribute('href'), visible: !!r && r.left >= 0 && r.top >= 0 && r.width > 0 }
-        })
+        // (Expressions as strings: this project's TypeScript has no DOM types.)
+        const focused = await page.evaluate(`(() => {
+          const el = document.activeElement
+          const r = el && el.getBoundingClientRect()
+          return { text: el && el.textContent.trim(), href: el && el.getAttribute('href'), visible: !!r && r.left >= 0 && r.top >= 0 && r.width > 0 }
+        })()`)
         expect(focused).toEqual({ text: 'Aller au contenu', href: '#contenu', visible: true })
         await screenshot(page, `home-skip-link-${label}`)
         await page.keyboard.press('Enter')
-        expect(await page.evaluate(() => document.activeElement?.id)).toBe('contenu')
+        expect(await page.evaluate('document.activeElement && document.activeElement.id')).toBe('contenu')
 
         // Logging out brings the login page back.
         await Promise.all([page.waitForURL(/\/connexion/), page.getByRole('button', { name: 'Se déconnecter' }).click()])
@@ -145,11 +146,22 @@ describe('the admin', () => {
         const p = await fresh.newPage()
         await loginThroughPage(p, t.baseUrl, 'paul.nouveau@demo.repere.test', secret)
         expect(new URL(p.url()).pathname).toBe('/mot-de-passe')
+        // Every other page leads back here: no navigation is offered, only the way out.
+        expect(await p.getByRole('navigation', { name: 'Navigation principale' }).count()).toBe(0)
+        expect(await p.getByRole('button', { name: 'Se déconnecter' }).count()).toBe(1)
         expect(await axeViolations(p, 'forced password change')).toEqual([])
         await screenshot(p, 'password-change-360')
       } finally {
         await fresh.close()
       }
+
+      // An unknown address: the French 404 page (not a 403, even though no role rule matches).
+      const missing = await page.goto(`${t.baseUrl}/nulle-part`)
+      expect(missing?.status()).toBe(404)
+      expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Page introuvable')
+      expect(await axeViolations(page, '404')).toEqual([])
+      await screenshot(page, 'not-found-1280')
+
       expect(problems).toEqual([])
     } finally {
       await context.close()

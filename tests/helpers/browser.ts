@@ -104,7 +104,8 @@ export async function loginThroughPage(page: Page, baseUrl: string, email: strin
 
 /** True when the page scrolls sideways: content wider than the viewport (WCAG 1.4.10 reflow). */
 export function overflowsHorizontally(page: Page): Promise<boolean> {
-  return page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth + 1)
+  // A string expression: this project's TypeScript has no DOM types.
+  return page.evaluate<boolean>('document.documentElement.scrollWidth > window.innerWidth + 1')
 }
 
 export type { Browser, BrowserContext, Page }

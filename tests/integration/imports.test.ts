@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startWorkers, type Workers } from '../../workers/worker.ts'
 import { apiToken, csrfFor, loginWithForm, startTestApp, type TestApp } from '../helpers/app.ts'
-import { csvFile, pseudo, upload, waitForImport } from '../helpers/imports.ts'
+import { csvFile, multipart, pseudo, upload, waitForImport } from '../helpers/imports.ts'
 
 let t: TestApp
 let workers: Workers
@@ -214,4 +214,61 @@ describe('import pipeline', () => {
     expect(next.json().status).toBe('queued')
     expect((await waitForImport(t.app, token, next.json().id)).status).toBe('succeeded')
   })
+
+  it('keeps imports inside their university and away from Mission Locale roles', async () => {
+    const res = await upload(t.app, token, 'activite_ent', csvFile([['id_pseudo', 'semaine', 'connexions'], [pseudo(700), '03/11/2026', '2']]))
+    const id = res.json().id as string
+    await waitForImport(t.app, token, id)
+    // A second university, with its own staff: it must not even learn the import exists.
+    const [other] = await t.database.sql`INSERT INTO organisations (kind, slug, name, short_name) VALUES ('university', 'autre-univ', 'Autre université', 'Autre') RETURNING id`
+    const created = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/users',
+      headers: { authorization: `Bearer ${await apiToken(t.app, 'admin@demo.repere.test')}` },
+      payload: { email: 'staff@autre.test', fullName: 'Autre Staff', role: 'university_staff', organisationId: other?.id },
+    })
+    expect(created.statusCode, created.body).toBe(201)
+    await t.database.sql`UPDATE users SET must_change_password = false WHERE email = 'staff@autre.test'`
+    const otherToken = await apiToken(t.app, 'staff@autre.test', created.json().temporaryPassword)
+    const auth = (tok: string) => ({ authorization: `Bearer ${tok}` })
+    expect((await t.app.inject({ method: 'GET', url: `/api/v1/imports/${id}`, headers: auth(otherToken) })).statusCode).toBe(404)
+    expect((await t.app.inject({ method: 'GET', url: `/api/v1/imports/${id}/errors.csv`, headers: auth(otherToken) })).statusCode).toBe(404)
+    expect(((await t.app.inject({ method: 'GET', url: '/api/v1/imports', headers: auth(otherToken) })).json() as unknown[]).length).toBe(0)
+    // Mission Locale roles have no access to university imports at all.
+    const counsellor = await apiToken(t.app, 'conseil.reims@demo.repere.test')
+    expect((await t.app.inject({ method: 'GET', url: '/api/v1/imports', headers: auth(counsellor) })).statusCode).toBe(403)
+    expect((await t.app.inject({ method: 'GET', url: `/api/v1/imports/${id}`, headers: auth(counsellor) })).statusCode).toBe(403)
+    // Admins may read every import, but only university staff upload.
+    const admin = await apiToken(t.app, 'admin@demo.repere.test')
+    expect((await t.app.inject({ method: 'GET', url: `/api/v1/imports/${id}`, headers: auth(admin) })).statusCode).toBe(200)
+    expect((await upload(t.app, admin, 'activite_ent', csvFile([['id_pseudo', 'semaine', 'connexions'], [pseudo(701), '03/11/2026', '1']]))).statusCode).toBe(403)
+  })
+
+  it('answers clear errors for a bad upload request', async () => {
+    const body = multipart({}, { name: 'x.csv', content: Buffer.from('a;b\r\n1;2\r\n') })
+    const noKind = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/imports',
+      headers: { authorization: `Bearer ${token}`, ...body.headers },
+      payload: body.payload,
+    })
+    expect(noKind.statusCode).toBe(400)
+    expect(noKind.json().message).toMatch(/type d’import/)
+    const other = multipart({}, { name: 'x.csv', content: Buffer.from('a') })
+    const broken = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/imports?kind=etudiants',
+      headers: { authorization: `Bearer ${token}`, ...body.headers },
+      payload: other.payload,
+    })
+    expect(broken.statusCode).toBe(400)
+    expect(broken.json().message).toMatch(/mal formée/)
+    const empty = await upload(t.app, token, 'etudiants', Buffer.alloc(0))
+    expect(empty.statusCode).toBe(400)
+    expect(empty.json().message).toMatch(/vide/)
+    const binary = await upload(t.app, token, 'etudiants', Buffer.from([0x50, 0x4b, 0x03, 0x04, 0, 0, 0, 0, 1, 2, 3, 0, 0, 0]))
+    expect(binary.statusCode).toBe(422)
+    expect(binary.json().message.length).toBeGreaterThan(10)
+  })
 })
+

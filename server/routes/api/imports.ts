@@ -19,7 +19,16 @@ export async function handleUpload(
   if (!request.isMultipart()) {
     throw new BadInput('Envoyez le fichier en multipart/form-data, dans un champ « file ».')
   }
-  const part = await request.file()
+  let part: Awaited<ReturnType<typeof request.file>>
+  try {
+    part = await request.file()
+  } catch (err) {
+    if ((err as { statusCode?: number }).statusCode) {
+      throw err
+    }
+    // Busboy's own errors (truncated body, wrong boundary) are the client's.
+    throw new BadInput('La requête multipart est mal formée ou a été interrompue. Réessayez l’envoi.')
+  }
   if (!part) {
     throw new BadInput('Aucun fichier reçu : joignez le fichier dans le champ « file ».')
   }

@@ -68,10 +68,13 @@ const plugin: FastifyPluginAsyncTypebox = async (fastify) => {
     },
   )
 
+  // While a temporary password stands, every other page leads back here: no navigation to
+  // offer, only this form and the logout button.
   fastify.get('/mot-de-passe', { config: { access: STAFF_ROLES, html: true }, schema: { hide: true } }, async (request, reply) =>
     reply.page('pages/auth/password.hbs', {
       title: 'Changer de mot de passe',
       required: request.user_?.mustChangePassword,
+      hideNav: request.user_?.mustChangePassword,
       minLength: MIN_PASSWORD_LENGTH,
     }),
   )
@@ -86,6 +89,7 @@ const plugin: FastifyPluginAsyncTypebox = async (fastify) => {
         return reply.page('pages/auth/password.hbs', {
           title: 'Changer de mot de passe',
           required: request.user_?.mustChangePassword,
+          hideNav: request.user_?.mustChangePassword,
           minLength: MIN_PASSWORD_LENGTH,
           error,
         })

@@ -55,7 +55,16 @@ export function createImportService({ imports, organisations, queues, audit, con
       if (org?.kind !== 'university') {
         throw new Forbidden()
       }
-      const stored = await storeUpload(input.stream, config.UPLOAD_DIR)
+      let stored
+      try {
+        stored = await storeUpload(input.stream, config.UPLOAD_DIR)
+      } catch (err) {
+        // File-system trouble (ENOSPC, EACCES…) is ours; anything else is a broken upload stream.
+        if (typeof (err as { code?: unknown }).code === 'string' && /^E[A-Z]+$/.test((err as { code: string }).code)) {
+          throw err
+        }
+        throw new BadInput('L’envoi du fichier a été interrompu ou la requête est mal formée. Réessayez.')
+      }
       const discard = () => unlink(stored.path).catch(() => {})
       if (input.truncated()) {
         await discard()
