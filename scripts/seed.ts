@@ -177,7 +177,7 @@ export async function seedDemo(config: Config): Promise<SeedResult> {
 if (fileURLToPath(import.meta.url) === path.resolve(process.argv[1] ?? '')) {
   const { loadConfigOrExit } = await import('../server/config.ts')
   const config = loadConfigOrExit()
-  // eslint-disable-next-line no-restricted-properties -- scripts may read the environment
+   
   if (process.env.CAN_SEED_DATABASE !== '1') {
     process.stderr.write('Refusing to seed: set CAN_SEED_DATABASE=1 to load demo data into this database.\n')
     process.exit(1)

@@ -371,6 +371,6 @@ main().catch((err: unknown) => {
     return // a step failed because we are stopping: nothing to add
   }
   const known = err instanceof ServiceError || err instanceof StartError
-  process.stderr.write(`${known ? (err as Error).message : ((err as Error).stack ?? String(err))}\n`)
+  process.stderr.write(`${known ? (err).message : ((err as Error).stack ?? String(err))}\n`)
   void shutdown(1)
 })

@@ -21,6 +21,8 @@ import { createUserService } from './services/user.service.ts'
 import { createImportService } from './services/imports/import.service.ts'
 import { createImportProcessor } from './services/imports/import-processor.ts'
 import { createScoringService } from './services/scoring.service.ts'
+import { createNotificationService } from './services/notification.service.ts'
+import { createEmailRenderer } from './lib/email-templates.ts'
 
 export type ContainerDeps = {
   config: Config
@@ -34,9 +36,10 @@ export type ContainerDeps = {
 export function createContainer({ config, database, redis, queues, mailer, log }: ContainerDeps) {
   const { db, sql } = database
   const organisationsRepo = createOrganisationRepository(db)
-  const audit = createAuditService({ audit: createAuditRepository(db), log })
-  const users = createUserService({ users: createUserRepository(db), organisations: organisationsRepo, audit })
+  const usersRepo = createUserRepository(db)
   const importsRepo = createImportRepository(db)
+  const audit = createAuditService({ audit: createAuditRepository(db), log })
+  const users = createUserService({ users: usersRepo, organisations: organisationsRepo, audit })
   return {
     config,
     log,
@@ -51,6 +54,7 @@ export function createContainer({ config, database, redis, queues, mailer, log }
     imports: createImportService({ imports: importsRepo, organisations: organisationsRepo, queues, audit, config }),
     importProcessor: createImportProcessor({ sql, imports: importsRepo, queues, log, config }),
     scoring: createScoringService({ db, log }),
+    notifications: createNotificationService({ imports: importsRepo, users: usersRepo, mailer, emails: createEmailRenderer(), log, config }),
   }
 }
 export type Container = ReturnType<typeof createContainer>

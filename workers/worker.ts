@@ -59,9 +59,11 @@ export function startWorkers(opts: { config: Config; services: Container; log: L
       const final = job.attemptsMade >= (job.opts.attempts ?? 1) || err instanceof UnrecoverableError
       log.warn({ job: job.name, jobId: job.id, attemptsMade: job.attemptsMade, final, err: { message: err.message } }, 'job failed')
       if (final && job.name === 'import.process') {
-        void services.importProcessor.markFailed((job.data as { importId: string }).importId).catch((e: unknown) =>
-          log.error({ err: e }, 'could not mark import failed'),
-        )
+        const { importId } = job.data as { importId: string }
+        void services.importProcessor
+          .markFailed(importId)
+          .then(() => services.notifications.importFinished(importId))
+          .catch((e: unknown) => log.error({ err: e }, 'could not mark import failed'))
       }
     })
     worker.on('error', (err) => log.error({ err: { message: err.message }, queue }, 'worker error'))

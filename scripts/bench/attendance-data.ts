@@ -98,7 +98,7 @@ function row(i: number): Row {
     course: COURSE_CODES[student % PROGRAMMES]![c]!,
     day: TEACHING_DAYS[d]!,
     type: TYPES[t]!,
-    presence: PRESENCES[presence]!,
+    presence: PRESENCES[presence],
   }
 }
 

@@ -27,7 +27,7 @@ import { createReadStream, readFileSync } from 'node:fs'
 import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises'
 import http from 'node:http'
 import { createServer } from 'node:net'
-import { tmpdir } from 'node:os'
+import { availableParallelism, loadavg, tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { Readable } from 'node:stream'
@@ -122,7 +122,7 @@ function freePort(preferred: number): Promise<number> {
 }
 
 function databaseUrls(): { admin: string; bench: string } {
-  // eslint-disable-next-line no-restricted-properties -- scripts may read the environment
+   
   const url = new URL(process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/repere')
   const withDb = (name: string) => {
     const u = new URL(url)
@@ -160,14 +160,14 @@ async function setUp(work: string): Promise<Ctx> {
   await mkdir(uploadDir, { mode: 0o700 })
   const port = await freePort(PREFERRED_PORT)
   const prefix = `bench-${randomBytes(4).toString('hex')}`
-  // eslint-disable-next-line no-restricted-properties -- scripts may read the environment
+   
   const redisUrl = process.env.REDIS_URL || 'redis://127.0.0.1:6379'
   const secrets = generateSecrets()
   // Built from scratch: nothing from the caller's .env or npm leaks into the children.
   const env: NodeJS.ProcessEnv = {
-    // eslint-disable-next-line no-restricted-properties -- scripts may read the environment
+     
     PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
-    // eslint-disable-next-line no-restricted-properties -- scripts may read the environment
+     
     HOME: process.env.HOME ?? tmpdir(),
     TMPDIR: tmpdir(),
     NODE_ENV: 'production',
@@ -179,7 +179,7 @@ async function setUp(work: string): Promise<Ctx> {
     REDIS_PREFIX: prefix,
     JWT_SECRET: secrets.JWT_SECRET,
     DATA_ENCRYPTION_KEY: secrets.DATA_ENCRYPTION_KEY,
-    // eslint-disable-next-line no-restricted-properties -- scripts may read the environment
+     
     LOG_LEVEL: process.env.BENCH_LOG_LEVEL || 'info',
     UPLOAD_DIR: uploadDir,
     SMTP_HOST: '127.0.0.1',
@@ -197,7 +197,7 @@ async function setUp(work: string): Promise<Ctx> {
     sql: postgres(urls.bench, { max: 1, onnotice: () => {}, connection: { application_name: 'repere-bench' } }),
     watchSql: postgres(urls.bench, { max: 1, onnotice: () => {}, connection: { application_name: 'repere-bench-watch' } }),
     universityId,
-    // eslint-disable-next-line no-restricted-properties -- scripts may read the environment
+     
     nodeFlags: (process.env.BENCH_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean),
   }
 }
@@ -383,7 +383,7 @@ async function getImport(ctx: Ctx, bearer: string, id: string): Promise<ImportJs
 // ─── Where the worker's time goes ────────────────────────────────────────────────────────────────
 
 type Statement = { pid: number; start: number; query: string }
-type CpuSample = { t: number; worker?: number; backends: Map<number, number> }
+type CpuSample = { t: number; worker?: number; backends: Map<number, number>; waits: Map<number, string> }
 
 /**
  * Polls pg_stat_activity for the worker's statements (one row per statement start) and samples the
@@ -411,11 +411,14 @@ class WorkerWatch {
 
   private async run(): Promise<void> {
     while (!this.stopped) {
-      const rows = await this.sql<{ pid: number; query_start: Date; query: string }[]>`
-        SELECT pid, query_start, left(query, 120) AS query FROM pg_stat_activity
+      const rows = await this.sql<{ pid: number; query_start: Date; query: string; state: string; wait: string | null }[]>`
+        SELECT pid, query_start, left(query, 120) AS query, state, wait_event_type || ':' || wait_event AS wait FROM pg_stat_activity
         WHERE datname = current_database() AND application_name = 'repere-worker' AND state <> 'idle' AND query_start IS NOT NULL`
       const backends = new Map<number, number>()
+      const waits = new Map<number, string>()
       for (const r of rows) {
+        // "CPU" = active and not waiting; Client:ClientRead during COPY = waiting for the worker's data.
+        waits.set(r.pid, r.wait ?? (r.state === 'active' ? 'CPU' : r.state))
         const key = `${r.pid}|${r.query_start.getTime()}|${r.query.slice(0, 30)}`
         if (!this.statements.has(key)) {
           this.statements.set(key, { pid: r.pid, start: r.query_start.getTime(), query: r.query.trim() })
@@ -425,7 +428,7 @@ class WorkerWatch {
           backends.set(r.pid, c)
         }
       }
-      this.cpu.push({ t: Date.now(), worker: cpuMs(this.workerPid), backends })
+      this.cpu.push({ t: Date.now(), worker: cpuMs(this.workerPid), backends, waits })
       await sleep(50)
     }
   }
@@ -440,7 +443,27 @@ const PHASES: [RegExp, string][] = [
   [/^COMMIT/i, 'commit'],
 ]
 
-type Phase = { name: string; ms: number; workerCpuPct?: number; pgCpuPct?: number }
+type Phase = { name: string; ms: number; workerCpuPct?: number; pgCpuPct?: number; pgWaits?: string }
+
+/** What a backend was doing between t0 and t1, as `CPU:70,IO:WALWrite:20,…` (% of the samples). */
+function waitsOf(samples: CpuSample[], pid: number, t0: number, t1: number): string | undefined {
+  const counts = new Map<string, number>()
+  let n = 0
+  for (const s of samples) {
+    const w = s.t >= t0 && s.t <= t1 ? s.waits.get(pid) : undefined
+    if (w !== undefined) {
+      counts.set(w, (counts.get(w) ?? 0) + 1)
+      n++
+    }
+  }
+  if (n === 0) {
+    return undefined
+  }
+  return [...counts]
+    .sort((a, b) => b[1] - a[1])
+    .map(([w, c]) => `${w}:${Math.round((c / n) * 100)}`)
+    .join(',')
+}
 
 /** CPU used by a process between t0 and t1, from the samples around them, in % of one core. */
 function cpuPct(samples: CpuSample[], read: (s: CpuSample) => number | undefined, t0: number, t1: number): number | undefined {
@@ -480,7 +503,7 @@ function phasesOf(watch: WorkerWatch, startedAt: number, end: number): Phase[] {
     if (existing) {
       existing.ms += b.t1 - b.t0
     } else {
-      phases.push({ name: b.name, ms: b.t1 - b.t0, workerCpuPct, pgCpuPct })
+      phases.push({ name: b.name, ms: b.t1 - b.t0, workerCpuPct, pgCpuPct, pgWaits: waitsOf(watch.cpu, copy.pid, b.t0, b.t1) })
     }
   }
   return phases
@@ -607,6 +630,9 @@ function emitIngest(prefix: string, r: IngestResult): void {
     if (p.pgCpuPct !== undefined) {
       emit(`${prefix}phase_${p.name}_pg_cpu_pct`, p.pgCpuPct)
     }
+    if (p.pgWaits !== undefined) {
+      emit(`${prefix}phase_${p.name}_pg_waits_pct`, p.pgWaits)
+    }
   }
   emit(`${prefix}e2e_ms`, Math.round(r.e2eMs))
 }
@@ -671,6 +697,9 @@ export async function ingestBench(args: string[]): Promise<number> {
   process.once('SIGTERM', onSignal)
   try {
     ctx = await setUp(work)
+    // Other work on the machine skews every timing: say how busy it was.
+    emit('host_cpus', availableParallelism())
+    emit('host_loadavg_start', loadavg()[0]!.toFixed(2))
     emit('rows', options.rows)
     emit('students', STUDENTS)
 
@@ -714,6 +743,7 @@ export async function ingestBench(args: string[]): Promise<number> {
     const [small = 0, large = 0] = growths
     const rssRatio = small > 0 ? large / small : Number.POSITIVE_INFINITY
     emit('rss_ratio_200_50', Math.round(rssRatio * 1000) / 1000)
+    emit('host_loadavg_end', loadavg()[0]!.toFixed(2))
     emit('ingest_target_met', ratio >= INGEST_TARGET)
     emit('rss_target_met', rssRatio <= RSS_TARGET)
     ok = true
@@ -726,7 +756,7 @@ export async function ingestBench(args: string[]): Promise<number> {
       const keys = await cleanRedis(ctx.redisUrl, ctx.prefix).catch(() => 0)
       note(`removed ${keys} Redis keys under ${ctx.prefix}`)
     }
-    // eslint-disable-next-line no-restricted-properties -- scripts may read the environment
+     
     if (ok && process.env.BENCH_KEEP_LOGS !== '1') {
       await rm(work, { recursive: true, force: true })
     } else {

@@ -100,6 +100,7 @@ export interface Programme {
   feeder?: string
 }
 
+// prettier-ignore
 export const PROGRAMMES: readonly Programme[] = [
   // Licences
   { kind: 'licence', key: 'DROI', elp: 'DRT', name: 'Droit', faculty: UFR.droit, campus: CAMPUS.croixRouge, style: 'cours', weight: 20, firstYearRisk: 0.3 },
@@ -210,7 +211,9 @@ const COMMUNES_CSV = new URL('../../db/seed-data/communes-marne.csv', import.met
 
 /** The Marne's communes from the seed file (read once). */
 export function loadMarneCommunes(): Commune[] {
-  const lines = readFileSync(COMMUNES_CSV, 'utf8').split(/\r?\n/).filter((l) => l.trim() !== '')
+  const lines = readFileSync(COMMUNES_CSV, 'utf8')
+    .split(/\r?\n/)
+    .filter((l) => l.trim() !== '')
   const header = lines[0]!.split(';')
   const at = (name: string): number => {
     const i = header.indexOf(name)
@@ -246,6 +249,7 @@ export function loadMarneCommunes(): Commune[] {
 }
 
 /** Real towns of the neighbouring départements where URCA students come from (INSEE COG 2026). */
+// prettier-ignore
 export const OUTSIDE_MARNE: readonly (Commune & { weight: number })[] = [
   { insee: '02722', name: 'Soissons', postcode: '02200', population: 28046, departement: '02', weight: 14, distanceToReims: 3, distanceToChalons: 3 },
   { insee: '02408', name: 'Laon', postcode: '02000', population: 24220, departement: '02', weight: 12, distanceToReims: 3, distanceToChalons: 3 },
@@ -264,6 +268,7 @@ export const OUTSIDE_MARNE: readonly (Commune & { weight: number })[] = [
 // ---------------------------------------------------------------------------------------------
 
 /** First names common among people born in France around 2000–2008. */
+// prettier-ignore
 export const FIRST_NAMES: readonly string[] = [
   'Emma', 'Léa', 'Chloé', 'Manon', 'Camille', 'Inès', 'Sarah', 'Jade', 'Lola', 'Océane', 'Clara', 'Marie', 'Mathilde', 'Lucie',
   'Laura', 'Anaïs', 'Juliette', 'Zoé', 'Louise', 'Lina', 'Maëlle', 'Maëva', 'Léna', 'Eva', 'Elisa', 'Margaux', 'Pauline',
@@ -275,6 +280,7 @@ export const FIRST_NAMES: readonly string[] = [
   'Bilal', 'Ilyès', 'Samuel', 'Matéo', 'Victor', 'Bastien', 'Jérémy', 'Anthony', 'Sacha', 'Loïc', 'Amine', 'Esteban', 'Noé',
 ]
 
+// prettier-ignore
 export const SURNAMES: readonly string[] = [
   'Martin', 'Bernard', 'Dubois', 'Thomas', 'Robert', 'Richard', 'Petit', 'Durand', 'Leroy', 'Moreau', 'Simon', 'Laurent',
   'Lefebvre', 'Michel', 'Garcia', 'David', 'Bertrand', 'Roux', 'Vincent', 'Fournier', 'Morel', 'Girard', 'André', 'Lefèvre',

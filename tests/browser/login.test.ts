@@ -172,5 +172,9 @@ describe('the admin', () => {
 async function loginAttempt(page: import('../helpers/browser.ts').Page, email: string, password: string) {
   await page.getByLabel('Adresse e-mail professionnelle').fill(email)
   await page.getByLabel('Mot de passe').fill(password)
-  await Promise.all([page.waitForLoadState('load'), page.waitForResponse((r) => r.request().method() === 'POST'), page.getByRole('button', { name: 'Se connecter' }).click()])
+  await Promise.all([
+    page.waitForLoadState('load'),
+    page.waitForResponse((r) => r.request().method() === 'POST'),
+    page.getByRole('button', { name: 'Se connecter' }).click(),
+  ])
 }

@@ -78,7 +78,8 @@ export async function axeViolations(page: Page, label: string) {
   const result = await new AxeBuilder({ page }).withTags(WCAG_TAGS).analyze()
   if (result.violations.length) {
     const lines = result.violations.map(
-      (v) => `- [${v.impact}] ${v.id}: ${v.help}\n${v.nodes.map((n) => `    ${n.target.join(' ')} — ${n.failureSummary?.replace(/\n/g, ' ')}`).join('\n')}`,
+      (v) =>
+        `- [${v.impact}] ${v.id}: ${v.help}\n${v.nodes.map((n) => `    ${n.target.join(' ')} — ${n.failureSummary?.replace(/\n/g, ' ')}`).join('\n')}`,
     )
     console.log(`axe on ${label} (${page.url()}):\n${lines.join('\n')}`)
   }
@@ -99,7 +100,10 @@ export async function loginThroughPage(page: Page, baseUrl: string, email: strin
   }
   await page.getByLabel('Adresse e-mail professionnelle').fill(email)
   await page.getByLabel('Mot de passe').fill(password)
-  await Promise.all([page.waitForURL((url) => !url.pathname.startsWith('/connexion')), page.getByRole('button', { name: 'Se connecter' }).click()])
+  await Promise.all([
+    page.waitForURL((url) => !url.pathname.startsWith('/connexion')),
+    page.getByRole('button', { name: 'Se connecter' }).click(),
+  ])
 }
 
 /** True when the page scrolls sideways: content wider than the viewport (WCAG 1.4.10 reflow). */

@@ -212,7 +212,11 @@ describe('organisation scoping: another organisation’s rows do not exist', () 
   })
 
   it('a counsellor of Épernay gets 404 on the page of a Reims site', async () => {
-    const res = await t.app.inject({ method: 'GET', url: `/sites/${ids.reimsSite}`, headers: { cookie: epernay.cookie, accept: 'text/html' } })
+    const res = await t.app.inject({
+      method: 'GET',
+      url: `/sites/${ids.reimsSite}`,
+      headers: { cookie: epernay.cookie, accept: 'text/html' },
+    })
     expect(res.statusCode).toBe(404)
     expect(res.headers['content-type']).toMatch(/^text\/html/)
     expect(res.body).toContain('Page introuvable')
@@ -225,8 +229,8 @@ describe('organisation scoping: another organisation’s rows do not exist', () 
     const missing = await t.app.inject({ method: 'GET', url: `/api/v1/sites/${randomUUID()}`, headers })
     expect(other.statusCode).toBe(404)
     expectErrorJson(other, 404)
-    const { reqId: _a, ...otherBody } = other.json() as Record<string, unknown>
-    const { reqId: _b, ...missingBody } = missing.json() as Record<string, unknown>
+    const { reqId: _a, ...otherBody } = other.json<Record<string, unknown>>()
+    const { reqId: _b, ...missingBody } = missing.json<Record<string, unknown>>()
     expect(otherBody).toEqual(missingBody)
   })
 
@@ -234,14 +238,18 @@ describe('organisation scoping: another organisation’s rows do not exist', () 
     const page = await t.app.inject({ method: 'GET', url: `/sites/${ids.epernaySite}`, headers: { cookie: epernay.cookie } })
     expect(page.statusCode).toBe(200)
     expect(page.body).toContain('ML Épernay')
-    const api = await t.app.inject({ method: 'GET', url: `/api/v1/sites/${ids.epernaySite}`, headers: { authorization: `Bearer ${epernay.token}` } })
+    const api = await t.app.inject({
+      method: 'GET',
+      url: `/api/v1/sites/${ids.epernaySite}`,
+      headers: { authorization: `Bearer ${epernay.token}` },
+    })
     expect(api.statusCode).toBe(200)
     expect(api.json()).toMatchObject({ id: ids.epernaySite, organisationName: 'ML Épernay' })
   })
 
   it('the list of sites holds only the counsellor’s own Mission Locale', async () => {
     const res = await t.app.inject({ method: 'GET', url: '/api/v1/sites', headers: { authorization: `Bearer ${epernay.token}` } })
-    const names = (res.json() as { organisationName: string }[]).map((s) => s.organisationName)
+    const names = res.json<{ organisationName: string }[]>().map((s) => s.organisationName)
     expect(names.length).toBeGreaterThan(0)
     expect(new Set(names)).toEqual(new Set(['ML Épernay']))
   })
@@ -254,11 +262,15 @@ describe('organisation scoping: another organisation’s rows do not exist', () 
     const own = await t.app.inject({ method: 'GET', url: `/api/v1/users/${ids.reimsCounsellor}`, headers })
     expect(own.statusCode).toBe(200)
     const list = await t.app.inject({ method: 'GET', url: '/api/v1/users', headers })
-    expect(new Set((list.json() as { organisationName: string }[]).map((u) => u.organisationName))).toEqual(new Set(['ML Reims']))
+    expect(new Set(list.json<{ organisationName: string }[]>().map((u) => u.organisationName))).toEqual(new Set(['ML Reims']))
   })
 
   it('a manager of Épernay does not see Reims either', async () => {
-    const res = await t.app.inject({ method: 'GET', url: `/api/v1/users/${ids.reimsCounsellor}`, headers: { authorization: `Bearer ${epernayManager}` } })
+    const res = await t.app.inject({
+      method: 'GET',
+      url: `/api/v1/users/${ids.reimsCounsellor}`,
+      headers: { authorization: `Bearer ${epernayManager}` },
+    })
     expect(res.statusCode).toBe(404)
   })
 })
@@ -272,9 +284,13 @@ describe('Bearer tokens', () => {
   const now = () => Math.floor(Date.now() / 1000)
 
   it('a token from /api/v1/auth/token works on the API', async () => {
-    const res = await t.app.inject({ method: 'POST', url: '/api/v1/auth/token', payload: { email: ACCOUNT.ml_manager, password: 'demo-repere-2026' } })
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/token',
+      payload: { email: ACCOUNT.ml_manager, password: 'demo-repere-2026' },
+    })
     expect(res.statusCode).toBe(200)
-    const body = res.json() as { token: string; tokenType: string; expiresInSeconds: number }
+    const body = res.json<{ token: string; tokenType: string; expiresInSeconds: number }>()
     expect(body.tokenType).toBe('Bearer')
     expect(body.expiresInSeconds).toBeGreaterThan(0)
     const me = await t.app.inject({ method: 'GET', url: '/api/v1/users', headers: { authorization: `Bearer ${body.token}` } })
@@ -282,7 +298,11 @@ describe('Bearer tokens', () => {
   })
 
   it('a wrong password gets no token', async () => {
-    const res = await t.app.inject({ method: 'POST', url: '/api/v1/auth/token', payload: { email: ACCOUNT.admin, password: 'not-the-password' } })
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/token',
+      payload: { email: ACCOUNT.admin, password: 'not-the-password' },
+    })
     expect(res.statusCode).toBe(401)
     expectErrorJson(res, 401)
     expect(res.json()).not.toHaveProperty('token')
@@ -291,15 +311,34 @@ describe('Bearer tokens', () => {
   const bad: [string, () => string][] = [
     ['garbage', () => 'garbage'],
     ['three garbage parts', () => 'x.y.z'],
-    ['signed with another secret', () => signJwt({ ...claims, role: 'admin', iat: now(), exp: now() + 3600 }, 'not-the-secret-not-the-secret-not-the-secret')],
-    ['with a tampered payload (counsellor → admin)', () => {
-      const [h, , s] = token.counsellor.split('.')
-      return `${h}.${Buffer.from(JSON.stringify({ ...claims, role: 'admin' })).toString('base64url')}.${s}`
-    }],
-    ['with alg "none"', () => `${signJwt({ ...claims, iat: now(), exp: now() + 3600 }, 'x', { alg: 'none', typ: 'JWT' }).split('.').slice(0, 2).join('.')}.`],
+    [
+      'signed with another secret',
+      () => signJwt({ ...claims, role: 'admin', iat: now(), exp: now() + 3600 }, 'not-the-secret-not-the-secret-not-the-secret'),
+    ],
+    [
+      'with a tampered payload (counsellor → admin)',
+      () => {
+        const [h, , s] = token.counsellor.split('.')
+        return `${h}.${Buffer.from(JSON.stringify({ ...claims, role: 'admin' })).toString('base64url')}.${s}`
+      },
+    ],
+    [
+      'with alg "none"',
+      () =>
+        `${signJwt({ ...claims, iat: now(), exp: now() + 3600 }, 'x', { alg: 'none', typ: 'JWT' })
+          .split('.')
+          .slice(0, 2)
+          .join('.')}.`,
+    ],
     ['expired (right secret)', () => signJwt({ ...claims, iat: now() - 7200, exp: now() - 3600 }, t.config.JWT_SECRET)],
-    ['for a user that does not exist (right secret)', () => signJwt({ ...claims, sub: randomUUID(), iat: now(), exp: now() + 3600 }, t.config.JWT_SECRET)],
-    ['with an old token version (right secret)', () => signJwt({ ...claims, tv: claims.tv - 1, iat: now(), exp: now() + 3600 }, t.config.JWT_SECRET)],
+    [
+      'for a user that does not exist (right secret)',
+      () => signJwt({ ...claims, sub: randomUUID(), iat: now(), exp: now() + 3600 }, t.config.JWT_SECRET),
+    ],
+    [
+      'with an old token version (right secret)',
+      () => signJwt({ ...claims, tv: claims.tv - 1, iat: now(), exp: now() + 3600 }, t.config.JWT_SECRET),
+    ],
   ]
   for (const [label, make] of bad) {
     it(`a token ${label} → 401`, async () => {
@@ -319,13 +358,21 @@ describe('Bearer tokens', () => {
   })
 
   it('a malformed Authorization header is anonymous, even with a valid session cookie beside it', async () => {
-    const res = await t.app.inject({ method: 'GET', url: '/api/v1/me', headers: { authorization: 'Basic YWRtaW46YWRtaW4=', cookie: cookie.admin } })
+    const res = await t.app.inject({
+      method: 'GET',
+      url: '/api/v1/me',
+      headers: { authorization: 'Basic YWRtaW46YWRtaW4=', cookie: cookie.admin },
+    })
     expect(res.statusCode).toBe(401)
   })
 
   it('a forged session cookie sends a browser back to the login page and is cleared', async () => {
     const forged = signJwt({ ...claims, role: 'admin', iat: now(), exp: now() + 3600 }, 'not-the-secret-not-the-secret-not-the-secret')
-    const res = await t.app.inject({ method: 'GET', url: '/admin/utilisateurs', headers: { cookie: `repere_session=${forged}`, accept: 'text/html' } })
+    const res = await t.app.inject({
+      method: 'GET',
+      url: '/admin/utilisateurs',
+      headers: { cookie: `repere_session=${forged}`, accept: 'text/html' },
+    })
     expect(res.statusCode).toBe(302)
     expect(res.headers.location).toMatch(/^\/connexion\?suite=/)
     expect(res.cookies.find((c) => c.name === 'repere_session')?.value ?? 'cleared').toBe('')
@@ -365,7 +412,11 @@ describe('sessions end at once when an admin changes the account', () => {
     expect(res.statusCode).toBe(200)
     expect(res.json()).toMatchObject({ active: false })
     await expectEnded(s)
-    const again = await t.app.inject({ method: 'POST', url: '/api/v1/auth/token', payload: { email: 'conseil.chalons@demo.repere.test', password: 'demo-repere-2026' } })
+    const again = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/token',
+      payload: { email: 'conseil.chalons@demo.repere.test', password: 'demo-repere-2026' },
+    })
     expect(again.statusCode).toBe(403)
     const form = await loginWithForm(t.app, 'conseil.chalons@demo.repere.test')
     expect(form.res.statusCode).toBe(403)
@@ -374,9 +425,13 @@ describe('sessions end at once when an admin changes the account', () => {
 
   it('a password reset ends the token and the cookie (token version)', async () => {
     const s = await openSessions('direction.chalons@demo.repere.test')
-    const res = await t.app.inject({ method: 'POST', url: `/api/v1/users/${s.id}/password-reset`, headers: { authorization: `Bearer ${token.admin}` } })
+    const res = await t.app.inject({
+      method: 'POST',
+      url: `/api/v1/users/${s.id}/password-reset`,
+      headers: { authorization: `Bearer ${token.admin}` },
+    })
     expect(res.statusCode).toBe(200)
-    expect((res.json() as { temporaryPassword: string }).temporaryPassword).toMatch(/^\S{12,}$/)
+    expect(res.json<{ temporaryPassword: string }>().temporaryPassword).toMatch(/^\S{12,}$/)
     await expectEnded(s)
   })
 

@@ -22,7 +22,13 @@ afterAll(async () => {
   await t?.close()
 })
 
-type AuditRow = { action: string; actor_user_id: string | null; entity_id: string | null; request_id: string | null; details: Record<string, unknown> }
+type AuditRow = {
+  action: string
+  actor_user_id: string | null
+  entity_id: string | null
+  request_id: string | null
+  details: Record<string, unknown>
+}
 async function auditRows(action: string, entityId?: string): Promise<AuditRow[]> {
   return t.database.sql<AuditRow[]>`
     SELECT action, actor_user_id, entity_id, request_id, details FROM audit_log
@@ -146,7 +152,8 @@ describe('the audit log records account events', () => {
     const [rst] = await auditRows('user.password_reset', user!.id)
     expect(rst).toMatchObject({ actor_user_id: adminId })
     // No password, temporary or not, ever lands in the log.
-    const leaked = await t.database.sql`SELECT 1 FROM audit_log WHERE details::text ILIKE '%password%' AND details::text NOT ILIKE '%mustChange%'`
+    const leaked = await t.database
+      .sql`SELECT 1 FROM audit_log WHERE details::text ILIKE '%password%' AND details::text NOT ILIKE '%mustChange%'`
     expect(leaked).toHaveLength(0)
   })
 
@@ -191,7 +198,11 @@ describe('login rate limit', () => {
   it('the JSON token endpoint is limited too, with a JSON answer', async () => {
     let last = 0
     for (let i = 0; i < 4; i++) {
-      const res = await limited.app.inject({ method: 'POST', url: '/api/v1/auth/token', payload: { email: 'admin@demo.repere.test', password: `essai-${i}` } })
+      const res = await limited.app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/token',
+        payload: { email: 'admin@demo.repere.test', password: `essai-${i}` },
+      })
       last = res.statusCode
       if (i < 3) {
         expect(res.statusCode).toBe(401)
@@ -232,7 +243,11 @@ describe('an admin creates an account', () => {
     expect((await userByEmail(email))!.must_change_password).toBe(true)
 
     // Opening the account's page again does not show it.
-    const again = await t.app.inject({ method: 'GET', url: `/admin/utilisateurs/${(await userByEmail(email))!.id}`, headers: { cookie: admin } })
+    const again = await t.app.inject({
+      method: 'GET',
+      url: `/admin/utilisateurs/${(await userByEmail(email))!.id}`,
+      headers: { cookie: admin },
+    })
     expect(again.body).not.toContain(temporaryPassword)
   })
 
@@ -264,7 +279,11 @@ describe('an admin creates an account', () => {
     const token = await t.app.inject({ method: 'POST', url: '/api/v1/auth/token', payload: { email, password: temporaryPassword } })
     expect(token.statusCode).toBe(403)
 
-    const mismatch = await postForm(cookie, '/mot-de-passe', '/mot-de-passe', { current: temporaryPassword, next: 'une phrase assez longue', confirm: 'une autre phrase longue' })
+    const mismatch = await postForm(cookie, '/mot-de-passe', '/mot-de-passe', {
+      current: temporaryPassword,
+      next: 'une phrase assez longue',
+      confirm: 'une autre phrase longue',
+    })
     expect(mismatch.res.statusCode).toBe(400)
     expect(mismatch.res.body).toContain('Les deux nouveaux mots de passe ne sont pas identiques.')
 
@@ -339,7 +358,12 @@ describe('where the login leads (open-redirect guard on `suite`)', () => {
       method: 'POST',
       url: '/connexion',
       headers: { ...FORM, cookie: cookiesOf(page) },
-      payload: new URLSearchParams({ email: 'conseil.reims@demo.repere.test', password: DEMO_PASSWORD, suite: suiteInUrl, _csrf: csrf }).toString(),
+      payload: new URLSearchParams({
+        email: 'conseil.reims@demo.repere.test',
+        password: DEMO_PASSWORD,
+        suite: suiteInUrl,
+        _csrf: csrf,
+      }).toString(),
     })
     expect(res.statusCode).toBe(303)
     return { carried, location: res.headers.location }
@@ -349,7 +373,15 @@ describe('where the login leads (open-redirect guard on `suite`)', () => {
     expect((await loginFrom('/sites?x=1')).location).toBe('/sites?x=1')
   })
 
-  for (const evil of ['//evil.example', '//evil.example/connexion', '/\\evil.example', 'https://evil.example', 'javascript:alert(1)', '/connexion', ' /sites']) {
+  for (const evil of [
+    '//evil.example',
+    '//evil.example/connexion',
+    '/\\evil.example',
+    'https://evil.example',
+    'javascript:alert(1)',
+    '/connexion',
+    ' /sites',
+  ]) {
     it(`suite=${JSON.stringify(evil)} leads to / instead`, async () => {
       const { carried, location } = await loginFrom(evil)
       expect(location).toBe('/')
@@ -378,12 +410,18 @@ describe('error answers', () => {
   })
 
   it('an unknown API route is a JSON 404 { statusCode, code, message, reqId }, logged in or not', async () => {
-    const bearer = (await t.app.inject({ method: 'POST', url: '/api/v1/auth/token', payload: { email: 'conseil.reims@demo.repere.test', password: DEMO_PASSWORD } })).json() as { token: string }
+    const bearer = (
+      await t.app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/token',
+        payload: { email: 'conseil.reims@demo.repere.test', password: DEMO_PASSWORD },
+      })
+    ).json<{ token: string }>()
     for (const headers of [{}, { accept: 'text/html' }, { authorization: `Bearer ${bearer.token}` }]) {
       const res = await t.app.inject({ method: 'GET', url: '/api/v1/nulle-part', headers })
       expect(res.statusCode).toBe(404)
       expect(res.headers['content-type']).toMatch(/^application\/json/)
-      const body = res.json() as Record<string, unknown>
+      const body = res.json<Record<string, unknown>>()
       expect(Object.keys(body).sort()).toEqual(['code', 'message', 'reqId', 'statusCode'])
       expect(body).toMatchObject({ statusCode: 404, code: 'APP_NOT_FOUND', reqId: res.headers['request-id'] ?? expect.any(String) })
       expect(body.message).toMatch(/n'existe pas/)
@@ -431,7 +469,12 @@ describe('error answers', () => {
       for (const url of ['/api/v1/test-boom', '/api/v1/test-sql']) {
         const res = await app.inject({ method: 'GET', url })
         expect(res.statusCode, url).toBe(500)
-        expect(res.json()).toEqual({ statusCode: 500, code: 'APP_INTERNAL', message: expect.stringContaining('erreur inattendue'), reqId: expect.any(String) })
+        expect(res.json()).toEqual({
+          statusCode: 500,
+          code: 'APP_INTERNAL',
+          message: expect.stringContaining('erreur inattendue'),
+          reqId: expect.any(String),
+        })
         noLeak(res.body)
       }
       const unavailable = await app.inject({ method: 'GET', url: '/api/v1/test-503' })

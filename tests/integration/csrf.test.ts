@@ -51,7 +51,12 @@ function expectCsrfRefusal(res: { statusCode: number; body: string; headers: Rec
 describe('cookie-authenticated form posts', () => {
   it('without _csrf: 403 with the French message, and no account is created', async () => {
     const before = await userCount()
-    const res = await t.app.inject({ method: 'POST', url: '/admin/utilisateurs', headers: { ...FORM, cookie: admin }, payload: newUserForm('sans.jeton@demo.repere.test') })
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/admin/utilisateurs',
+      headers: { ...FORM, cookie: admin },
+      payload: newUserForm('sans.jeton@demo.repere.test'),
+    })
     expectCsrfRefusal(res)
     expect(await userCount()).toBe(before)
     expect(await exists('sans.jeton@demo.repere.test')).toBe(false)
@@ -60,7 +65,12 @@ describe('cookie-authenticated form posts', () => {
   it('with an empty or made-up _csrf: 403, nothing changed', async () => {
     const before = await userCount()
     for (const token of ['', 'abc', 'x'.repeat(60)]) {
-      const res = await t.app.inject({ method: 'POST', url: '/admin/utilisateurs', headers: { ...FORM, cookie: admin }, payload: newUserForm('faux.jeton@demo.repere.test', token) })
+      const res = await t.app.inject({
+        method: 'POST',
+        url: '/admin/utilisateurs',
+        headers: { ...FORM, cookie: admin },
+        payload: newUserForm('faux.jeton@demo.repere.test', token),
+      })
       expectCsrfRefusal(res)
     }
     expect(await userCount()).toBe(before)
@@ -84,16 +94,29 @@ describe('cookie-authenticated form posts', () => {
   })
 
   it('with the session cookie but no CSRF cookie at all (a forged cross-site post): 403', async () => {
-    const session = admin.split('; ').filter((c) => c.startsWith('repere_session=')).join('; ')
+    const session = admin
+      .split('; ')
+      .filter((c) => c.startsWith('repere_session='))
+      .join('; ')
     const { token } = await csrfFor(t.app, admin, '/admin/utilisateurs/nouveau')
-    const res = await t.app.inject({ method: 'POST', url: '/admin/utilisateurs', headers: { ...FORM, cookie: session }, payload: newUserForm('sans.cookie@demo.repere.test', token) })
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/admin/utilisateurs',
+      headers: { ...FORM, cookie: session },
+      payload: newUserForm('sans.cookie@demo.repere.test', token),
+    })
     expectCsrfRefusal(res)
     expect(await exists('sans.cookie@demo.repere.test')).toBe(false)
   })
 
   it('with the right token: the account is created', async () => {
     const { token, cookie } = await csrfFor(t.app, admin, '/admin/utilisateurs/nouveau')
-    const res = await t.app.inject({ method: 'POST', url: '/admin/utilisateurs', headers: { ...FORM, cookie }, payload: newUserForm('bon.jeton@demo.repere.test', token) })
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/admin/utilisateurs',
+      headers: { ...FORM, cookie },
+      payload: newUserForm('bon.jeton@demo.repere.test', token),
+    })
     expect(res.statusCode).toBe(200)
     expect(res.body).toContain('Compte créé.')
     expect(await exists('bon.jeton@demo.repere.test')).toBe(true)
@@ -106,7 +129,12 @@ describe('cookie-authenticated form posts', () => {
     expect((await t.app.inject({ method: 'GET', url: '/', headers: { cookie } })).statusCode).toBe(200)
 
     const { token, cookie: jar } = await csrfFor(t.app, cookie)
-    const ok = await t.app.inject({ method: 'POST', url: '/deconnexion', headers: { ...FORM, cookie: jar }, payload: `_csrf=${encodeURIComponent(token)}` })
+    const ok = await t.app.inject({
+      method: 'POST',
+      url: '/deconnexion',
+      headers: { ...FORM, cookie: jar },
+      payload: `_csrf=${encodeURIComponent(token)}`,
+    })
     expect(ok.statusCode).toBe(303)
     const after = await t.app.inject({ method: 'GET', url: '/', headers: { cookie: cookiesOf(ok, jar), accept: 'text/html' } })
     expect(after.statusCode).toBe(302)
@@ -165,7 +193,11 @@ describe('Bearer requests', () => {
   })
 
   it('the token exchange itself is a plain JSON call, without cookie or CSRF token', async () => {
-    const res = await t.app.inject({ method: 'POST', url: '/api/v1/auth/token', payload: { email: 'admin@demo.repere.test', password: 'demo-repere-2026' } })
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/token',
+      payload: { email: 'admin@demo.repere.test', password: 'demo-repere-2026' },
+    })
     expect(res.statusCode).toBe(200)
   })
 

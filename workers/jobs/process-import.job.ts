@@ -5,5 +5,8 @@ export const processImportJob: JobHandler<'import.process'> = async ({ importId 
   const outcome = await services.importProcessor.process(importId, async ({ rowsRead }) => {
     await job.updateProgress({ rowsRead })
   })
+  if (outcome !== 'skipped') {
+    await services.notifications.importFinished(importId)
+  }
   return outcome === 'succeeded' ? 'done' : outcome
 }

@@ -47,7 +47,12 @@ export function toErrorView(err: FastifyError, request: FastifyRequest): ErrorVi
  * `app` is the root instance: its view engine renders the page even for a route of a plugin that
  * brought a view engine of its own (the queue dashboard).
  */
-export async function sendError(app: FastifyInstance, request: FastifyRequest, reply: FastifyReply, view: ErrorView): Promise<FastifyReply | string> {
+export async function sendError(
+  app: FastifyInstance,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  view: ErrorView,
+): Promise<FastifyReply | string> {
   reply.code(view.statusCode)
   if (view.statusCode === 429 && request.routeOptions.config?.html && request.routeOptions.url === '/connexion') {
     // The login page again, with a fresh CSRF token: once the wait is over, its form must work.

@@ -58,15 +58,15 @@ const plugin: FastifyPluginAsyncTypebox = async (fastify) => {
     },
   )
 
-  fastify.post(
-    '/deconnexion',
-    { config: { access: STAFF_ROLES, html: true }, schema: { hide: true } },
-    async (request, reply) => {
-      await fastify.services.audit.record(request.auditCtx(), { action: 'auth.logout', entityType: 'user', entityId: request.principal?.userId })
-      reply.endSession()
-      return reply.redirect('/connexion', 303)
-    },
-  )
+  fastify.post('/deconnexion', { config: { access: STAFF_ROLES, html: true }, schema: { hide: true } }, async (request, reply) => {
+    await fastify.services.audit.record(request.auditCtx(), {
+      action: 'auth.logout',
+      entityType: 'user',
+      entityId: request.principal?.userId,
+    })
+    reply.endSession()
+    return reply.redirect('/connexion', 303)
+  })
 
   // While a temporary password stands, every other page leads back here: no navigation to
   // offer, only this form and the logout button.

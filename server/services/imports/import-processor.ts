@@ -69,7 +69,7 @@ export function createImportProcessor(deps: ProcessDeps) {
     if (def.analytics && resolution.identifiers.length > 0) {
       throw new ImportRefused('direct_identifiers', resolution.identifiers.map((i) => i.reason).join(' '))
     }
-    const shape = (resolution.shape ?? null) as AttendanceShape | null
+    const shape = (resolution.shape ?? null)
     const loader = loaderFor(imp.kind, shape)
     const validate = compileValidator(def, resolution)
     const withIndicators = resolution.indicators.length > 0

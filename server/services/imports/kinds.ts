@@ -1066,5 +1066,5 @@ export function parseIndicator(raw: string): ParseResult {
   }
   return fail('indicateur invalide : attendu un nombre (virgule décimale acceptée) ou oui/non')
 }
-const ONE_RESULT: ParseResult = Object.freeze({ ok: true, value: 1 }) as ParseResult
-const ZERO_RESULT: ParseResult = Object.freeze({ ok: true, value: 0 }) as ParseResult
+const ONE_RESULT: ParseResult = Object.freeze({ ok: true, value: 1 })
+const ZERO_RESULT: ParseResult = Object.freeze({ ok: true, value: 0 })

@@ -68,7 +68,7 @@ interface ColumnPlan {
   parse: (raw: string) => ParseResult
 }
 
-const EMPTY_INDICATORS: Indicators = Object.freeze({}) as Indicators
+const EMPTY_INDICATORS: Indicators = Object.freeze({})
 
 function rawCode(raw: string): string | null {
   const code = trimCell(raw)

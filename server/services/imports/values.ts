@@ -23,11 +23,11 @@ export function fail(reason: string): ParseResult {
   return { ok: false, reason }
 }
 
-export const NULL_RESULT: ParseResult = Object.freeze({ ok: true, value: null }) as ParseResult
-export const TRUE_RESULT: ParseResult = Object.freeze({ ok: true, value: true }) as ParseResult
-export const FALSE_RESULT: ParseResult = Object.freeze({ ok: true, value: false }) as ParseResult
+export const NULL_RESULT: ParseResult = Object.freeze({ ok: true, value: null })
+export const TRUE_RESULT: ParseResult = Object.freeze({ ok: true, value: true })
+export const FALSE_RESULT: ParseResult = Object.freeze({ ok: true, value: false })
 export const MISSING_REASON = 'valeur obligatoire manquante'
-export const MISSING_RESULT: ParseResult = Object.freeze({ ok: false, reason: MISSING_REASON }) as ParseResult
+export const MISSING_RESULT: ParseResult = Object.freeze({ ok: false, reason: MISSING_REASON })
 
 // ---------------------------------------------------------------------------------------------
 // Text and headers
@@ -141,7 +141,7 @@ export function lookupKey(s: string): string {
 export function lookupParser(entries: Record<string, CellValue>, expected: string, what: string): Parser {
   const table = new Map<string, ParseResult>()
   for (const [spelling, value] of Object.entries(entries)) {
-    table.set(lookupKey(spelling), Object.freeze({ ok: true, value }) as ParseResult)
+    table.set(lookupKey(spelling), Object.freeze({ ok: true, value }))
   }
   const reasonFor = (s: string): string => `${what} inconnu(e) « ${excerpt(s, 40)} » : attendu ${expected}`
   return (s) => table.get(s) ?? table.get(lookupKey(s)) ?? fail(reasonFor(s))
