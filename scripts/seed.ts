@@ -3,13 +3,20 @@
  * Mission Locale, the reception sites, and one demo account per role.
  * Refuses to run without CAN_SEED_DATABASE=1, so it never touches a real database by mistake.
  */
-import { readFile } from 'node:fs/promises'
+import { createReadStream } from 'node:fs'
+import { mkdir, readFile, rm } from 'node:fs/promises'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { hash } from '@node-rs/argon2'
-import { sql } from 'drizzle-orm'
+import { eq, sql } from 'drizzle-orm'
 import { parse } from 'csv-parse/sync'
-import { createDatabase, type Db } from '../db/client.ts'
+import { createDatabase, type Database, type Db } from '../db/client.ts'
+import { createContainer } from '../server/container.ts'
+import { createLogger } from '../server/lib/logger.ts'
+import { memoryMailer } from '../server/lib/mailer.ts'
+import { createQueues } from '../server/lib/queue.ts'
+import { connectRedis, createRedis } from '../server/lib/redis.ts'
+import { writeDemoCohort } from './demo/cohort.ts'
 import { communes, organisations, sites, users } from '../db/schema/index.ts'
 import type { OrganisationKind } from '../db/schema/organisations.ts'
 import type { SiteKind } from '../db/schema/sites.ts'
@@ -158,7 +165,48 @@ export async function seedUsers(db: Db, orgIds: Map<string, string>) {
   }))
 }
 
-export type SeedResult = { logins: { role: string; email: string; password: string; organisation: string }[] }
+export type SeedResult = {
+  logins: { role: string; email: string; password: string; organisation: string }[]
+  imports: { kind: string; outcome: string }[]
+}
+
+/**
+ * The synthetic cohort (scripts/demo/cohort.ts), uploaded by the demo university staff account
+ * through the real import service: the worker loads it like any export. The files are
+ * byte-identical from run to run, so a second seed finds them already imported (sha256) and
+ * loads nothing twice.
+ */
+export async function seedDemoImports(config: Config, database: Database): Promise<SeedResult['imports']> {
+  const [staff] = await database.db
+    .select({ id: users.id, organisationId: users.organisationId, role: users.role })
+    .from(users)
+    .where(eq(users.email, 'universite@demo.repere.test'))
+  if (!staff) {
+    return []
+  }
+  const dir = path.resolve('var', 'demo')
+  await mkdir(dir, { recursive: true })
+  const files = await writeDemoCohort(dir)
+  const redis = await connectRedis(createRedis(config.REDIS_URL, 'producer'))
+  const queues = createQueues(redis, config.REDIS_PREFIX)
+  try {
+    const services = createContainer({ config, database, redis, queues, mailer: memoryMailer(), log: createLogger(config, 'seed') })
+    const actor = { userId: staff.id, organisationId: staff.organisationId, role: staff.role }
+    const done: SeedResult['imports'] = []
+    for (const f of files) {
+      const result = await services.imports.upload(
+        { actor, requestId: 'demo-seed' },
+        { kind: f.kind, fileName: f.fileName, stream: createReadStream(f.path), truncated: () => false },
+      )
+      done.push({ kind: f.kind, outcome: result.outcome })
+    }
+    return done
+  } finally {
+    await queues.close()
+    redis.disconnect()
+    await rm(dir, { recursive: true, force: true })
+  }
+}
 
 export async function seedDemo(config: Config): Promise<SeedResult> {
   const database = createDatabase(config.DATABASE_URL, { max: 2, appName: 'repere-seed' })
@@ -168,7 +216,8 @@ export async function seedDemo(config: Config): Promise<SeedResult> {
     await seedCommunes(db, orgIds)
     await seedSites(db, orgIds)
     const logins = await seedUsers(db, orgIds)
-    return { logins }
+    const imports = await seedDemoImports(config, database)
+    return { logins, imports }
   } finally {
     await database.close()
   }
@@ -182,6 +231,9 @@ if (fileURLToPath(import.meta.url) === path.resolve(process.argv[1] ?? '')) {
     process.stderr.write('Refusing to seed: set CAN_SEED_DATABASE=1 to load demo data into this database.\n')
     process.exit(1)
   }
-  const { logins } = await seedDemo(config)
+  const { logins, imports } = await seedDemo(config)
   process.stdout.write(`demo data ready (${logins.length} demo accounts, password "${DEMO_PASSWORD}")\n`)
+  for (const i of imports) {
+    process.stdout.write(`  demo import ${i.kind}: ${i.outcome}\n`)
+  }
 }

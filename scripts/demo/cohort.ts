@@ -639,7 +639,8 @@ function unitPlans(style: Programme['style'], level: Level): UnitPlan[] {
         { unit: 4, cm: true, td: false, tp: null },
         { unit: 5, cm: false, td: true, tp: null },
       ]
-    default: {
+    case 'cours':
+    case 'but': {
       const plans: UnitPlan[] = [
         { unit: 1, cm: true, td: true, tp: null },
         { unit: 2, cm: true, td: true, tp: null },
@@ -872,8 +873,11 @@ function resultatsRows(ctx: Context, people: Person[]): string[][] {
       case 'abandon':
         code = rng.chance(0.8) ? 'DEF' : 'DEM'
         break
-      default:
+      case 'repeat':
+      case 'reorient_in':
+      case 'reorient_out':
         code = absent ? 'DEF' : 'AJ'
+        break
     }
     const yearGrade = code === 'DEF' || code === 'DEM' || average === null ? null : average
     line(stepCode(e.programme, e.level), 1, yearGrade, code, Math.min(60, ects))

@@ -212,6 +212,18 @@ describe('login rate limit', () => {
     }
     expect(last).toBe(429)
   })
+
+  it('does not lock out a colleague behind the same address, but caps guessing across accounts', async () => {
+    // Same address (inject uses 127.0.0.1), another account: still allowed.
+    const { res } = await loginWithForm(limited.app, 'conseil.epernay@demo.repere.test', DEMO_PASSWORD)
+    expect(res.statusCode).toBe(303)
+    // 10 × LOGIN_MAX_ATTEMPTS from one address, whatever the accounts, and the address is refused.
+    let last = 0
+    for (let i = 0; i < 30; i++) {
+      last = (await loginWithForm(limited.app, `inconnu-${i}@demo.repere.test`, 'x')).res.statusCode
+    }
+    expect(last).toBe(429)
+  })
 })
 
 describe('an admin creates an account', () => {

@@ -4,13 +4,16 @@ import { Login, TokenResponse, UserView } from '../../schemas/users.ts'
 import { STAFF_ROLES } from '../../services/access.ts'
 import { Forbidden } from '../../errors.ts'
 import { toUserView } from './users.ts'
+import { loginLimits } from '../../plugins/external/login-limits.ts'
 
 const plugin: FastifyPluginAsyncTypebox = async (fastify) => {
   const { config } = fastify
+  const limits = loginLimits(fastify)
   fastify.post(
     '/auth/token',
     {
-      config: { access: 'public', rateLimit: { max: config.LOGIN_MAX_ATTEMPTS, timeWindow: config.LOGIN_WINDOW_MINUTES * 60_000 } },
+      config: { access: 'public', rateLimit: limits.rateLimit },
+      onRequest: limits.perAddress,
       schema: {
         tags: ['auth'],
         summary: 'Exchange e-mail and password for a Bearer token',

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import Type from 'typebox'
 import { STAFF_ROLES } from '../../services/access.ts'
 import { MIN_PASSWORD_LENGTH } from '../../services/user.service.ts'
+import { loginLimits } from '../../plugins/external/login-limits.ts'
 
 /** Only a local path may follow the login: no open redirect. */
 export function safeNext(value: unknown): string {
@@ -24,7 +25,7 @@ const PasswordForm = Type.Object({
 
 const plugin: FastifyPluginAsyncTypebox = async (fastify) => {
   const { config } = fastify
-  const loginLimit = { max: config.LOGIN_MAX_ATTEMPTS, timeWindow: config.LOGIN_WINDOW_MINUTES * 60_000 }
+  const limits = loginLimits(fastify)
 
   fastify.get(
     '/connexion',
@@ -39,7 +40,7 @@ const plugin: FastifyPluginAsyncTypebox = async (fastify) => {
 
   fastify.post(
     '/connexion',
-    { config: { access: 'public', html: true, rateLimit: loginLimit }, schema: { hide: true, body: LoginForm } },
+    { config: { access: 'public', html: true, rateLimit: limits.rateLimit }, onRequest: limits.perAddress, schema: { hide: true, body: LoginForm } },
     async (request, reply) => {
       const { email, password } = request.body
       const suite = safeNext(request.body.suite)
@@ -81,7 +82,7 @@ const plugin: FastifyPluginAsyncTypebox = async (fastify) => {
 
   fastify.post(
     '/mot-de-passe',
-    { config: { access: STAFF_ROLES, html: true, rateLimit: loginLimit }, schema: { hide: true, body: PasswordForm } },
+    { config: { access: STAFF_ROLES, html: true, rateLimit: { ...limits.rateLimit, keyGenerator: (request) => `pwd|${request.principal?.userId ?? request.ip}` } }, schema: { hide: true, body: PasswordForm } },
     async (request, reply) => {
       const { current, next, confirm } = request.body
       const render = (error: string) => {

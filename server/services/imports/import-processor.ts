@@ -146,8 +146,9 @@ export function createImportProcessor(deps: ProcessDeps) {
       }
 
       const params = { universityId: imp.organisationId, importId: imp.id }
+      // Sorted, so two imports creating the same students lock them in the same order (no deadlock).
       const created = await tx.unsafe(
-        `INSERT INTO students (university_id, pseudo_id) SELECT DISTINCT $1::uuid, pseudo_id FROM stg ON CONFLICT DO NOTHING`,
+        `INSERT INTO students (university_id, pseudo_id) SELECT DISTINCT $1::uuid, pseudo_id FROM stg ORDER BY pseudo_id ON CONFLICT DO NOTHING`,
         [params.universityId],
       )
       const rowsChanged = await runMerge(tx, loader, params)
@@ -179,7 +180,7 @@ export function createImportProcessor(deps: ProcessDeps) {
       await tx`
         UPDATE imports SET status = 'succeeded', shape = ${shape}, rows_read = ${rowsRead}, rows_valid = ${rowsValid},
           rows_invalid = ${rowsInvalid}, rows_loaded = ${rowsValid}, rows_changed = ${rowsChanged},
-          students_created = ${created.count}, academic_year = ${academicYear}, finished_at = now(),
+          students_created = ${created.count}, academic_year = ${academicYear}, finished_at = clock_timestamp(),
           error_code = NULL, error_message = NULL, updated_at = now()
         WHERE id = ${imp.id}`
       return { rowsRead, rowsValid, rowsInvalid, rowsChanged, studentsCreated: created.count, academicYear, scoring: loader.scoring }
