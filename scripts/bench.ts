@@ -20,7 +20,7 @@ function usage(): string {
 const [name, ...args] = process.argv.slice(2)
 const bench = name === undefined ? undefined : BENCHES[name]
 if (!bench) {
-  process.stderr.write(`${name === undefined ? 'no benchmark named' : `unknown benchmark "${name}"`}\n${usage()}`)
+  process.stderr.write(`${name === undefined ? 'no benchmark given' : `unknown benchmark "${name}"`}\n${usage()}`)
   process.exit(2)
 }
 try {

@@ -1,8 +1,9 @@
 import { bigint, boolean, date, integer, pgEnum, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core'
+import { PRESENCE_VALUES } from '../../server/services/imports/vocabulary.ts'
 import { imports } from './imports.ts'
 import { students } from './students.ts'
 
-export const presence = pgEnum('presence', ['present', 'absent_unjustified', 'absent_justified', 'late', 'excused'])
+export const presence = pgEnum('presence', PRESENCE_VALUES)
 
 /**
  * Attendance, one row per student and session (`assiduite`, shape `session`).

@@ -1,10 +1,11 @@
 import { sql } from 'drizzle-orm'
 import { bigint, index, integer, jsonb, pgEnum, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core'
+import { IMPORT_KINDS } from '../../server/services/imports/vocabulary.ts'
 import { id, timestamps } from './columns.ts'
 import { organisations } from './organisations.ts'
 import { users } from './users.ts'
 
-export const importKind = pgEnum('import_kind', ['etudiants', 'assiduite', 'resultats', 'activite_ent', 'contacts', 'devenir'])
+export const importKind = pgEnum('import_kind', IMPORT_KINDS)
 
 /**
  * uploaded → (awaiting_mapping →) queued → processing → succeeded | failed.

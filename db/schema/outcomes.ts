@@ -1,9 +1,10 @@
 import { bigint, date, pgEnum, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core'
+import { DEVENIR_VALUES } from '../../server/services/imports/vocabulary.ts'
 import { imports } from './imports.ts'
 import { students } from './students.ts'
 
 /** What became of a student at the end of a year: the labels models are trained on. */
-export const outcomeKind = pgEnum('outcome_kind', ['reinscrit', 'diplome', 'abandon', 'reorientation'])
+export const outcomeKind = pgEnum('outcome_kind', DEVENIR_VALUES)
 
 export const outcomes = pgTable(
   'outcomes',

@@ -1,18 +1,10 @@
 import { bigint, numeric, pgEnum, pgTable, primaryKey, smallint, text, timestamp, uuid } from 'drizzle-orm/pg-core'
+import { RESULT_VALUES } from '../../server/services/imports/vocabulary.ts'
 import { imports } from './imports.ts'
 import { students } from './students.ts'
 
 /** Apogée result codes normalised (the raw code is kept beside it). */
-export const resultOutcome = pgEnum('result_outcome', [
-  'admitted',
-  'failed',
-  'absent_unjustified',
-  'absent_justified',
-  'defaulted',
-  'withdrew',
-  'pending',
-  'other',
-])
+export const resultOutcome = pgEnum('result_outcome', RESULT_VALUES)
 
 export const results = pgTable(
   'results',

@@ -69,11 +69,20 @@ export function pseudo(n: number): string {
 
 /** The course codes of each programme, Apogée-like (`3ECO245`). */
 const COURSE_CODES: readonly string[][] = Array.from({ length: PROGRAMMES }, (_, g) =>
-  Array.from({ length: COURSES_PER_STUDENT }, (_, c) => `${1 + (g % 6)}${DISCIPLINES[g % DISCIPLINES.length]}${100 + ((g * COURSES_PER_STUDENT + c) % 900)}`),
+  Array.from(
+    { length: COURSES_PER_STUDENT },
+    (_, c) => `${1 + (g % 6)}${DISCIPLINES[g % DISCIPLINES.length]}${100 + ((g * COURSES_PER_STUDENT + c) % 900)}`,
+  ),
 )
 const PSEUDOS: readonly string[] = Array.from({ length: STUDENTS }, (_, s) => pseudo(s))
 
-type Row = { student: number; course: string; day: readonly [string, string]; type: (typeof TYPES)[number]; presence: (typeof PRESENCES)[number] }
+type Row = {
+  student: number
+  course: string
+  day: readonly [string, string]
+  type: (typeof TYPES)[number]
+  presence: (typeof PRESENCES)[number]
+}
 
 /** A cheap integer hash (deterministic presence codes). */
 function mix(i: number): number {

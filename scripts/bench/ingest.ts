@@ -54,7 +54,7 @@ const HEALTH_TIMEOUT_MS = 90_000
 const IMPORT_TIMEOUT_MS = 30 * 60_000
 
 export const INGEST_USAGE = `usage: npm run bench -- ingest [--rows N] [--quick]
-  --rows N   rows of the main file (default 1000000, about 60 MB)
+  --rows N   rows of the main file (default 1000000, about 50 MB)
   --quick    a fast check: 200000 rows, then 10 MB and 40 MB files for the RSS ratio`
 
 type Options = { rows: number; sizesMiB: [number, number] }
@@ -122,7 +122,6 @@ function freePort(preferred: number): Promise<number> {
 }
 
 function databaseUrls(): { admin: string; bench: string } {
-   
   const url = new URL(process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/repere')
   const withDb = (name: string) => {
     const u = new URL(url)
@@ -160,14 +159,11 @@ async function setUp(work: string): Promise<Ctx> {
   await mkdir(uploadDir, { mode: 0o700 })
   const port = await freePort(PREFERRED_PORT)
   const prefix = `bench-${randomBytes(4).toString('hex')}`
-   
   const redisUrl = process.env.REDIS_URL || 'redis://127.0.0.1:6379'
   const secrets = generateSecrets()
   // Built from scratch: nothing from the caller's .env or npm leaks into the children.
   const env: NodeJS.ProcessEnv = {
-     
     PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
-     
     HOME: process.env.HOME ?? tmpdir(),
     TMPDIR: tmpdir(),
     NODE_ENV: 'production',
@@ -179,7 +175,6 @@ async function setUp(work: string): Promise<Ctx> {
     REDIS_PREFIX: prefix,
     JWT_SECRET: secrets.JWT_SECRET,
     DATA_ENCRYPTION_KEY: secrets.DATA_ENCRYPTION_KEY,
-     
     LOG_LEVEL: process.env.BENCH_LOG_LEVEL || 'info',
     UPLOAD_DIR: uploadDir,
     SMTP_HOST: '127.0.0.1',
@@ -197,7 +192,6 @@ async function setUp(work: string): Promise<Ctx> {
     sql: postgres(urls.bench, { max: 1, onnotice: () => {}, connection: { application_name: 'repere-bench' } }),
     watchSql: postgres(urls.bench, { max: 1, onnotice: () => {}, connection: { application_name: 'repere-bench-watch' } }),
     universityId,
-     
     nodeFlags: (process.env.BENCH_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean),
   }
 }
@@ -245,8 +239,18 @@ function assertAlive(stack: Stack): void {
 
 async function startStack(ctx: Ctx, label: string): Promise<Stack> {
   const stack = {
-    server: startChild('server', 'server/server.ts', { cwd: ROOT, env: ctx.env, nodeFlags: ctx.nodeFlags, logPath: join(ctx.work, `${label}-server.log`) }),
-    worker: startChild('worker', 'workers/main.ts', { cwd: ROOT, env: ctx.env, nodeFlags: ctx.nodeFlags, logPath: join(ctx.work, `${label}-worker.log`) }),
+    server: startChild('server', 'server/server.ts', {
+      cwd: ROOT,
+      env: ctx.env,
+      nodeFlags: ctx.nodeFlags,
+      logPath: join(ctx.work, `${label}-server.log`),
+    }),
+    worker: startChild('worker', 'workers/main.ts', {
+      cwd: ROOT,
+      env: ctx.env,
+      nodeFlags: ctx.nodeFlags,
+      logPath: join(ctx.work, `${label}-worker.log`),
+    }),
   }
   const deadline = Date.now() + HEALTH_TIMEOUT_MS
   let healthy = false
@@ -272,7 +276,9 @@ async function startStack(ctx: Ctx, label: string): Promise<Stack> {
   }
   for (const child of [stack.server, stack.worker]) {
     const { cmdline, children } = describeProcess(child.pid)
-    note(`${child.name} pid ${child.pid}: ${cmdline}${children.length ? ` (child processes: ${children.join(', ')})` : ' (no child process)'}`)
+    note(
+      `${child.name} pid ${child.pid}: ${cmdline}${children.length ? ` (child processes: ${children.join(', ')})` : ' (no child process)'}`,
+    )
   }
   return stack
 }
@@ -412,7 +418,7 @@ class WorkerWatch {
   private async run(): Promise<void> {
     while (!this.stopped) {
       const rows = await this.sql<{ pid: number; query_start: Date; query: string; state: string; wait: string | null }[]>`
-        SELECT pid, query_start, left(query, 120) AS query, state, wait_event_type || ':' || wait_event AS wait FROM pg_stat_activity
+        SELECT pid, query_start, left(query, 600) AS query, state, wait_event_type || ':' || wait_event AS wait FROM pg_stat_activity
         WHERE datname = current_database() AND application_name = 'repere-worker' AND state <> 'idle' AND query_start IS NOT NULL`
       const backends = new Map<number, number>()
       const waits = new Map<number, string>()
@@ -489,6 +495,9 @@ function phasesOf(watch: WorkerWatch, startedAt: number, end: number): Phase[] {
     const s = seq[i]!
     const t1 = seq[i + 1]?.start ?? end
     const name = PHASES.find(([re]) => re.test(s.query))?.[1] ?? 'other'
+    if (name === 'other') {
+      note(`phase "other" includes: ${s.query.slice(0, 100).replace(/\s+/g, ' ')}…`)
+    }
     const last = bounds[bounds.length - 1]
     if (last && last.name === name) {
       last.t1 = t1
@@ -551,7 +560,8 @@ async function ingest(ctx: Ctx, label: string, file: { path: string; rows: numbe
       uploadMs = performance.now() - t0
       wallUploaded = Date.now()
       const serverCpu1 = cpuMs(stack.server.pid)
-      serverUploadCpuPct = serverCpu0 !== undefined && serverCpu1 !== undefined ? Math.round(((serverCpu1 - serverCpu0) / uploadMs) * 100) : undefined
+      serverUploadCpuPct =
+        serverCpu0 !== undefined && serverCpu1 !== undefined ? Math.round(((serverCpu1 - serverCpu0) / uploadMs) * 100) : undefined
       if (res.status !== 202) {
         throw new Error(`upload answered ${res.status}: ${res.text.slice(0, 500)}`)
       }
@@ -653,7 +663,9 @@ function emitRss(prefix: string, r: IngestResult): { server: number; worker: num
 async function rawCopy(ctx: Ctx, rows: number): Promise<number> {
   const { sql } = ctx
   await sql`TRUNCATE attendance_sessions`
-  const students = await sql<{ id: string; pseudo_id: string }[]>`SELECT id, pseudo_id FROM students WHERE university_id = ${ctx.universityId}`
+  const students = await sql<
+    { id: string; pseudo_id: string }[]
+  >`SELECT id, pseudo_id FROM students WHERE university_id = ${ctx.universityId}`
   const byPseudo = new Map(students.map((s) => [s.pseudo_id, Number(s.id)]))
   const ids = Array.from({ length: STUDENTS }, (_, s) => byPseudo.get(pseudo(s)) ?? Number.NaN)
   await checkpoint(sql)
@@ -756,7 +768,6 @@ export async function ingestBench(args: string[]): Promise<number> {
       const keys = await cleanRedis(ctx.redisUrl, ctx.prefix).catch(() => 0)
       note(`removed ${keys} Redis keys under ${ctx.prefix}`)
     }
-     
     if (ok && process.env.BENCH_KEEP_LOGS !== '1') {
       await rm(work, { recursive: true, force: true })
     } else {

@@ -1,25 +1,12 @@
 import Type from 'typebox'
+import { IMPORT_KINDS } from '../services/imports/vocabulary.ts'
+import { importStatus } from '../../db/schema/imports.ts'
 
-export const ImportKindSchema = Type.Union(
-  [
-    Type.Literal('etudiants'),
-    Type.Literal('assiduite'),
-    Type.Literal('resultats'),
-    Type.Literal('activite_ent'),
-    Type.Literal('contacts'),
-    Type.Literal('devenir'),
-  ],
-  { description: 'etudiants (enrolment), assiduite (attendance), resultats, activite_ent, contacts, devenir (outcomes)' },
-)
+export const ImportKindSchema = Type.Enum(IMPORT_KINDS, {
+  description: 'etudiants (enrolment), assiduite (attendance), resultats, activite_ent, contacts, devenir (outcomes)',
+})
 
-export const ImportStatusSchema = Type.Union([
-  Type.Literal('awaiting_mapping'),
-  Type.Literal('queued'),
-  Type.Literal('processing'),
-  Type.Literal('succeeded'),
-  Type.Literal('failed'),
-  Type.Literal('rejected'),
-])
+export const ImportStatusSchema = Type.Enum(importStatus.enumValues)
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()])
 

@@ -1,11 +1,7 @@
 import Type from 'typebox'
+import { USER_ROLES } from '../../db/schema/users.ts'
 
-export const Role = Type.Union([
-  Type.Literal('university_staff'),
-  Type.Literal('counsellor'),
-  Type.Literal('ml_manager'),
-  Type.Literal('admin'),
-])
+export const Role = Type.Enum(USER_ROLES)
 
 export const UserView = Type.Object({
   id: Type.String({ format: 'uuid' }),

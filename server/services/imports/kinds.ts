@@ -33,10 +33,11 @@ import {
   type Parser,
 } from './values.ts'
 
+import { DEVENIR_VALUES, IMPORT_KINDS, PRESENCE_VALUES, RESULT_VALUES } from './vocabulary.ts'
+export { DEVENIR_VALUES, IMPORT_KINDS, PRESENCE_VALUES, RESULT_VALUES }
 export type { CellValue, ParseResult } from './values.ts'
 
-export type ImportKind = 'etudiants' | 'assiduite' | 'resultats' | 'activite_ent' | 'contacts' | 'devenir'
-export const IMPORT_KINDS: readonly ImportKind[] = ['etudiants', 'assiduite', 'resultats', 'activite_ent', 'contacts', 'devenir']
+export type ImportKind = (typeof IMPORT_KINDS)[number]
 
 /** Attendance comes either one row per student and session, or one row per student and week. */
 export type AttendanceShape = 'session' | 'week'
@@ -315,7 +316,6 @@ function niveauEntries(): Record<string, string> {
   return e
 }
 
-export const PRESENCE_VALUES = ['present', 'absent_unjustified', 'absent_justified', 'late', 'excused'] as const
 /** Attendance codes → normalised status. `ABS`/`absent` alone become justified when `justif` is O. */
 export const PRESENCE_CODES: Record<string, (typeof PRESENCE_VALUES)[number]> = {
   P: 'present',
@@ -345,16 +345,6 @@ export const PRESENCE_CODES: Record<string, (typeof PRESENCE_VALUES)[number]> = 
 }
 const GENERIC_ABSENCE = new Set(['A', 'ABS', 'ABSENT', 'ABSENTE'])
 
-export const RESULT_VALUES = [
-  'admitted',
-  'failed',
-  'absent_unjustified',
-  'absent_justified',
-  'defaulted',
-  'withdrew',
-  'pending',
-  'other',
-] as const
 /** Apogée result codes (domain-fr.md §3.2) → normalised result. */
 export const RESULT_CODES: Record<string, (typeof RESULT_VALUES)[number]> = {
   ADM: 'admitted',
@@ -385,7 +375,6 @@ export const RESULT_CODES: Record<string, (typeof RESULT_VALUES)[number]> = {
   NACQ: 'other',
 }
 
-export const DEVENIR_VALUES = ['reinscrit', 'diplome', 'abandon', 'reorientation'] as const
 const DEVENIR_ENTRIES: Record<string, (typeof DEVENIR_VALUES)[number]> = {
   reinscrit: 'reinscrit',
   réinscrit: 'reinscrit',
