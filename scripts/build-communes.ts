@@ -204,7 +204,9 @@ function main(): void {
   for (const epci of epcis) {
     for (const member of epci.membres) {
       const existing = epciByCommune.get(member.code)
-      if (existing) {warn(`commune ${member.code} is in two EPCIs: ${existing.code} and ${epci.code}`)}
+      if (existing) {
+        warn(`commune ${member.code} is in two EPCIs: ${existing.code} and ${epci.code}`)
+      }
       epciByCommune.set(member.code, epci)
     }
   }
@@ -213,8 +215,9 @@ function main(): void {
   const epciBySiren = new Map(epcis.map((e) => [e.code, e]))
   for (const [siren, { expectedName }] of Object.entries(EPCI_MAPPING)) {
     const epci = epciBySiren.get(siren)
-    if (!epci) {warn(`EPCI ${siren} (${expectedName}) is absent from epci.json`)}
-    else if (normaliseName(epci.nom) !== normaliseName(expectedName)) {
+    if (!epci) {
+      warn(`EPCI ${siren} (${expectedName}) is absent from epci.json`)
+    } else if (normaliseName(epci.nom) !== normaliseName(expectedName)) {
       console.log(`note: EPCI ${siren} is named "${epci.nom}" in epci.json (expected "${expectedName}")`)
     }
   }
@@ -224,8 +227,11 @@ function main(): void {
   const formerReimsMetropole = new Set<string>()
   for (const name of FORMER_REIMS_METROPOLE) {
     const member = grandReims?.membres.find((m) => normaliseName(m.nom) === normaliseName(name))
-    if (member) {formerReimsMetropole.add(member.code)}
-    else {warn(`former Reims Métropole commune "${name}" not found in the Grand Reims`)}
+    if (member) {
+      formerReimsMetropole.add(member.code)
+    } else {
+      warn(`former Reims Métropole commune "${name}" not found in the Grand Reims`)
+    }
   }
 
   const rows: string[][] = []
@@ -234,14 +240,21 @@ function main(): void {
 
   for (const commune of marne) {
     const epci = epciByCommune.get(commune.code)
-    if (!epci) {warn(`commune ${commune.code} ${commune.nom} has no EPCI`)}
-    if (commune.population === undefined) {warn(`commune ${commune.code} ${commune.nom} has no population`)}
+    if (!epci) {
+      warn(`commune ${commune.code} ${commune.nom} has no EPCI`)
+    }
+    if (commune.population === undefined) {
+      warn(`commune ${commune.code} ${commune.nom} has no population`)
+    }
 
     let mapping: Mapping = { missionLocale: null, note: 'EPCI not in the mapping table' }
     if (epci) {
       const known = EPCI_MAPPING[epci.code]
-      if (known) {mapping = known}
-      else {unmappedEpcis.set(epci.code, epci.nom)}
+      if (known) {
+        mapping = known
+      } else {
+        unmappedEpcis.set(epci.code, epci.nom)
+      }
       if (epci.code === GRAND_REIMS && formerReimsMetropole.has(commune.code)) {
         mapping = { missionLocale: 'reims', note: FORMER_REIMS_METROPOLE_NOTE }
       }
@@ -266,7 +279,9 @@ function main(): void {
     ])
   }
 
-  for (const [siren, name] of unmappedEpcis) {warn(`EPCI ${siren} (${name}) has Marne communes but no mapping`)}
+  for (const [siren, name] of unmappedEpcis) {
+    warn(`EPCI ${siren} (${name}) has Marne communes but no mapping`)
+  }
 
   const csv = [HEADER, ...rows].map((row) => row.map(csvField).join(';')).join('\n') + '\n'
   mkdirSync(dirname(outputPath), { recursive: true })

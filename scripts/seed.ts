@@ -90,7 +90,7 @@ export async function seedOrganisations(db: Db): Promise<Map<string, string>> {
 
 export async function seedCommunes(db: Db, orgIds: Map<string, string>): Promise<number> {
   const csv = await readFile(path.join(SEED_DIR, 'communes-marne.csv'), 'utf8')
-  const rows = parse(csv, { columns: true, delimiter: ';', skip_empty_lines: true, bom: true }) as CommuneRow[]
+  const rows = parse<CommuneRow>(csv, { columns: true, delimiter: ';', skip_empty_lines: true, bom: true })
   const values = rows.map((r) => ({
     inseeCode: r.insee_code,
     name: r.name,
@@ -143,7 +143,10 @@ export async function seedSites(db: Db, orgIds: Map<string, string>): Promise<nu
       modalities: s.modalities,
       notes: s.notes ?? null,
     }
-    await db.insert(sites).values(values).onConflictDoUpdate({ target: [sites.organisationId, sites.name], set: values })
+    await db
+      .insert(sites)
+      .values(values)
+      .onConflictDoUpdate({ target: [sites.organisationId, sites.name], set: values })
   }
   return list.length
 }
@@ -226,7 +229,7 @@ export async function seedDemo(config: Config): Promise<SeedResult> {
 if (fileURLToPath(import.meta.url) === path.resolve(process.argv[1] ?? '')) {
   const { loadConfigOrExit } = await import('../server/config.ts')
   const config = loadConfigOrExit()
-   
+
   if (process.env.CAN_SEED_DATABASE !== '1') {
     process.stderr.write('Refusing to seed: set CAN_SEED_DATABASE=1 to load demo data into this database.\n')
     process.exit(1)

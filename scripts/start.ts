@@ -259,9 +259,7 @@ function table(rows: string[][]): string[] {
   const widths = rows[0]?.map((_, i) => Math.max(...rows.map((row) => (row[i] ?? '').length))) ?? []
   const line = (row: string[]) => `  ${row.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join('  ')}`.trimEnd()
   const [head, ...body] = rows
-  return head
-    ? [paint(color, '1', line(head)), `  ${widths.map((w) => '─'.repeat(w)).join('  ')}`, ...body.map(line)]
-    : []
+  return head ? [paint(color, '1', line(head)), `  ${widths.map((w) => '─'.repeat(w)).join('  ')}`, ...body.map(line)] : []
 }
 
 function banner(config: Config, mailUrl: string | undefined, logins: Login[]): string {
@@ -371,6 +369,6 @@ main().catch((err: unknown) => {
     return // a step failed because we are stopping: nothing to add
   }
   const known = err instanceof ServiceError || err instanceof StartError
-  process.stderr.write(`${known ? (err).message : ((err as Error).stack ?? String(err))}\n`)
+  process.stderr.write(`${known ? err.message : ((err as Error).stack ?? String(err))}\n`)
   void shutdown(1)
 })

@@ -54,7 +54,14 @@ export function createContainer({ config, database, redis, queues, mailer, log }
     imports: createImportService({ imports: importsRepo, organisations: organisationsRepo, queues, audit, config }),
     importProcessor: createImportProcessor({ sql, imports: importsRepo, queues, log, config }),
     scoring: createScoringService({ db, log }),
-    notifications: createNotificationService({ imports: importsRepo, users: usersRepo, mailer, emails: createEmailRenderer(), log, config }),
+    notifications: createNotificationService({
+      imports: importsRepo,
+      users: usersRepo,
+      mailer,
+      emails: createEmailRenderer(),
+      log,
+      config,
+    }),
   }
 }
 export type Container = ReturnType<typeof createContainer>

@@ -9,15 +9,15 @@ export const NotFound = createError('APP_NOT_FOUND', "Cette page ou cette ressou
 export const Unauthorized = createError('APP_UNAUTHORIZED', 'Connectez-vous pour continuer.', 401)
 export const Forbidden = createError('APP_FORBIDDEN', "Votre rôle ne permet pas d'accéder à cette page.", 403)
 export const InvalidCredentials = createError('APP_INVALID_CREDENTIALS', 'Adresse e-mail ou mot de passe incorrect.', 401)
-export const AccountDisabled = createError('APP_ACCOUNT_DISABLED', 'Ce compte est désactivé. Contactez l’administrateur du consortium.', 403)
+export const AccountDisabled = createError(
+  'APP_ACCOUNT_DISABLED',
+  'Ce compte est désactivé. Contactez l’administrateur du consortium.',
+  403,
+)
 export const EmailTaken = createError('APP_EMAIL_TAKEN', 'Un compte existe déjà avec cette adresse e-mail.', 409)
 export const BadInput = createError<[string]>('APP_BAD_INPUT', '%s', 400)
 export const Conflict = createError<[string]>('APP_CONFLICT', '%s', 409)
-export const PasswordTooWeak = createError(
-  'APP_PASSWORD_TOO_WEAK',
-  'Le mot de passe doit contenir au moins 12 caractères.',
-  400,
-)
+export const PasswordTooWeak = createError('APP_PASSWORD_TOO_WEAK', 'Le mot de passe doit contenir au moins 12 caractères.', 400)
 export const CsrfInvalid = createError(
   'APP_CSRF_INVALID',
   'Le formulaire a expiré ou ne vient pas de Repère. Rechargez la page et recommencez.',

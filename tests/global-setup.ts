@@ -12,7 +12,15 @@ export default async function setup(): Promise<void> {
   if (!/^[a-z0-9_]+$/.test(name) || !name.includes('test')) {
     throw new Error(`Refusing to recreate "${name}": the test database name must contain "test"`)
   }
-  const admin = postgres({ host: url.hostname, port: Number(url.port || 5432), user: url.username || 'postgres', password: url.password || undefined, database: 'postgres', max: 1, onnotice: () => {} })
+  const admin = postgres({
+    host: url.hostname,
+    port: Number(url.port || 5432),
+    user: url.username || 'postgres',
+    password: url.password || undefined,
+    database: 'postgres',
+    max: 1,
+    onnotice: () => {},
+  })
   try {
     await admin.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
     await admin.unsafe(`CREATE DATABASE ${name}`)

@@ -14,7 +14,13 @@ import { assertEveryJobHasHandler, registry, type Registry } from './registry.ts
 
 export type Workers = { workers: Worker[]; close(): Promise<void> }
 
-export function startWorkers(opts: { config: Config; services: Container; log: Logger; registry?: Registry; lockDurationMs?: number }): Workers {
+export function startWorkers(opts: {
+  config: Config
+  services: Container
+  log: Logger
+  registry?: Registry
+  lockDurationMs?: number
+}): Workers {
   const reg = opts.registry ?? registry
   assertEveryJobHasHandler(reg)
   const { config, services, log } = opts

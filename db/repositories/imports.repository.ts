@@ -10,10 +10,7 @@ export type ImportRow = Import & { uploaderName: string | null }
 
 export function createImportRepository(db: DbOrTx) {
   const withUploader = () =>
-    db
-      .select({ i: imports, uploaderName: users.fullName })
-      .from(imports)
-      .leftJoin(users, eq(users.id, imports.uploadedBy))
+    db.select({ i: imports, uploaderName: users.fullName }).from(imports).leftJoin(users, eq(users.id, imports.uploadedBy))
   return {
     async insert(values: typeof imports.$inferInsert): Promise<Import> {
       const [row] = await db.insert(imports).values(values).returning()
@@ -28,7 +25,13 @@ export function createImportRepository(db: DbOrTx) {
       const [row] = await db
         .select()
         .from(imports)
-        .where(and(eq(imports.organisationId, organisationId), eq(imports.sha256, sha256), inArray(imports.status, ['awaiting_mapping', 'queued', 'processing', 'succeeded'])))
+        .where(
+          and(
+            eq(imports.organisationId, organisationId),
+            eq(imports.sha256, sha256),
+            inArray(imports.status, ['awaiting_mapping', 'queued', 'processing', 'succeeded']),
+          ),
+        )
       return row
     },
     async list(organisationId: string | null, limit = 100): Promise<ImportRow[]> {
@@ -45,7 +48,12 @@ export function createImportRepository(db: DbOrTx) {
     async claim(id: string): Promise<Import | undefined> {
       const [row] = await db
         .update(imports)
-        .set({ status: 'processing', attempts: sql`${imports.attempts} + 1`, startedAt: sql`coalesce(${imports.startedAt}, now())`, rowsRead: 0 })
+        .set({
+          status: 'processing',
+          attempts: sql`${imports.attempts} + 1`,
+          startedAt: sql`coalesce(${imports.startedAt}, now())`,
+          rowsRead: 0,
+        })
         .where(and(eq(imports.id, id), inArray(imports.status, ['queued', 'processing'])))
         .returning()
       return row

@@ -44,7 +44,14 @@ export function createUserRepository(db: DbOrTx) {
         .where(organisationId ? eq(users.organisationId, organisationId) : undefined)
         .orderBy(asc(organisations.shortName), asc(users.fullName))
     },
-    async insert(values: { email: string; fullName: string; passwordHash: string; role: UserRole; organisationId: string; mustChangePassword?: boolean }) {
+    async insert(values: {
+      email: string
+      fullName: string
+      passwordHash: string
+      role: UserRole
+      organisationId: string
+      mustChangePassword?: boolean
+    }) {
       const [row] = await db
         .insert(users)
         .values({ ...values, email: values.email.trim().toLowerCase() })
@@ -65,7 +72,10 @@ export function createUserRepository(db: DbOrTx) {
       return rows.length === 1
     },
     async touchLogin(id: string): Promise<void> {
-      await db.update(users).set({ lastLoginAt: new Date() }).where(and(eq(users.id, id)))
+      await db
+        .update(users)
+        .set({ lastLoginAt: new Date() })
+        .where(and(eq(users.id, id)))
     },
   }
 }

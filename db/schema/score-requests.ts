@@ -18,5 +18,8 @@ export const scoreRequests = pgTable(
     status: text('status').notNull().default('pending'),
     requestedAt: timestamp('requested_at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [index('score_requests_university_idx').on(t.universityId, t.academicYear), uniqueIndex('score_requests_import_key').on(t.importId)],
+  (t) => [
+    index('score_requests_university_idx').on(t.universityId, t.academicYear),
+    uniqueIndex('score_requests_import_key').on(t.importId),
+  ],
 )

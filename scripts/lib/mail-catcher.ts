@@ -8,13 +8,7 @@ export type MailCatcher = { webUrl: string; stop: () => Promise<void> }
 
 export type MailCatcherOptions = { smtpPort: number; webPort: number; host: string; user?: string; password?: string }
 
-export async function startMailCatcher({
-  smtpPort,
-  webPort,
-  host,
-  user,
-  password,
-}: MailCatcherOptions): Promise<MailCatcher> {
+export async function startMailCatcher({ smtpPort, webPort, host, user, password }: MailCatcherOptions): Promise<MailCatcher> {
   const { MailDev } = await import('maildev')
   const maildev = new MailDev({
     smtp: smtpPort,

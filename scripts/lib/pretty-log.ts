@@ -9,8 +9,7 @@ const COLORS: Record<number, string> = { 10: '2', 20: '2', 30: '32', 40: '33', 5
 const HIDDEN = new Set(['level', 'time', 'pid', 'hostname', 'msg', 'v'])
 const MAX_VALUE = 160
 
-export const paint = (color: boolean, code: string, text: string): string =>
-  color ? `\x1b[${code}m${text}\x1b[0m` : text
+export const paint = (color: boolean, code: string, text: string): string => (color ? `\x1b[${code}m${text}\x1b[0m` : text)
 
 function short(value: unknown): string {
   let text: string
@@ -65,12 +64,7 @@ export function formatLogLine(line: string, color = false): string {
     .map(([key, value]) => field(key, value))
     .filter((text): text is string => text !== undefined)
   const msg = typeof entry.msg === 'string' ? entry.msg : ''
-  let out = [
-    time && paint(color, '2', time),
-    paint(color, COLORS[level] ?? '0', label),
-    msg,
-    paint(color, '2', fields.join(' ')),
-  ]
+  let out = [time && paint(color, '2', time), paint(color, COLORS[level] ?? '0', label), msg, paint(color, '2', fields.join(' '))]
     .filter(Boolean)
     .join(' ')
   const stack = (entry.err as { stack?: unknown } | undefined)?.stack

@@ -119,7 +119,7 @@ async function probePostgres(url: string, connectTimeoutSeconds = 3): Promise<Pg
     await sql`select 1`
     return { status: 'ok' }
   } catch (err) {
-    const code = String((err as { code?: unknown }).code ?? '')
+    const code = errorCode(err)
     if (code === '3D000') {
       return { status: 'no-database' } // invalid_catalog_name: the server answers, the database is missing
     }
@@ -241,9 +241,7 @@ async function startPrivateCluster(bin: PgBinaries, ep: Endpoint, varDir: string
   const exec = (cmd: string, args: string[]) => run(...argv(cmd, args))
   if (asPostgres) {
     if ((await run('id', ['-u', 'postgres'])).code !== 0) {
-      throw new ServiceError(
-        'Running as root, PostgreSQL needs the "postgres" system user, which does not exist. ' + INSTALL_HINT,
-      )
+      throw new ServiceError('Running as root, PostgreSQL needs the "postgres" system user, which does not exist. ' + INSTALL_HINT)
     }
     await run('chown', ['-R', 'postgres:postgres', dataDir, socketDir])
     // The postgres user must be able to walk into varDir (mkdtemp and some umasks make it 0700).
@@ -312,8 +310,7 @@ async function startPrivateCluster(bin: PgBinaries, ep: Endpoint, varDir: string
 
 /** Creates the URL's database when missing, connected to the `postgres` (or `template1`) database. */
 async function createDatabaseIfMissing(ep: Endpoint, log: Log): Promise<boolean> {
-  const name =
-    decodeURIComponent(ep.url.pathname.replace(/^\//, '')) || decodeURIComponent(ep.url.username) || 'postgres'
+  const name = decodeURIComponent(ep.url.pathname.replace(/^\//, '')) || decodeURIComponent(ep.url.username) || 'postgres'
   for (const maintenance of ['postgres', 'template1']) {
     if (maintenance === name) {
       return false
@@ -330,7 +327,7 @@ async function createDatabaseIfMissing(ep: Endpoint, log: Log): Promise<boolean>
       log(`Created database "${name}" on ${ep.where}.`)
       return true
     } catch (err) {
-      const code = String((err as { code?: unknown }).code ?? '')
+      const code = errorCode(err)
       if (code === '42P04') {
         return false // duplicate_database: created meanwhile by someone else
       }
@@ -360,9 +357,7 @@ export async function ensurePostgres(databaseUrl: string, { varDir, log }: Ensur
 
   if (probe.status === 'down') {
     if (!isLocalHost(ep.host)) {
-      throw new ServiceError(
-        `PostgreSQL at ${ep.where} does not answer (${probe.reason}). Start it, or fix DATABASE_URL.`,
-      )
+      throw new ServiceError(`PostgreSQL at ${ep.where} does not answer (${probe.reason}). Start it, or fix DATABASE_URL.`)
     }
     const cluster = (await debianClusters()).find((c) => c.port === ep.port)
     if (cluster) {
@@ -397,8 +392,7 @@ export async function ensurePostgres(databaseUrl: string, { varDir, log }: Ensur
 
 // ─── Redis ───────────────────────────────────────────────────────────────────────────────────────
 
-type RedisProbe =
-  { status: 'ok' } | { status: 'down'; reason: string } | { status: 'starting' } | { status: 'refused'; reason: string }
+type RedisProbe = { status: 'ok' } | { status: 'down'; reason: string } | { status: 'starting' } | { status: 'refused'; reason: string }
 
 /** One PING without retries or reconnection, classified. */
 async function probeRedis(url: string, timeoutMs = 2_000): Promise<RedisProbe> {
@@ -418,7 +412,7 @@ async function probeRedis(url: string, timeoutMs = 2_000): Promise<RedisProbe> {
     await client.ping()
     return { status: 'ok' }
   } catch (err) {
-    const code = String((err as { code?: unknown }).code ?? '') || networkCode
+    const code = errorCode(err) || networkCode
     const message = (err as Error).message
     if (message.startsWith('LOADING')) {
       return { status: 'starting' }
@@ -547,4 +541,9 @@ export async function ensureRedis(redisUrl: string, { varDir, log }: EnsureOptio
       return spawnRedis(bin, ep, varDir, log)
     }
   }
+}
+
+function errorCode(err: unknown): string {
+  const code = (err as { code?: unknown }).code
+  return typeof code === 'string' || typeof code === 'number' ? String(code) : ''
 }

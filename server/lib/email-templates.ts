@@ -55,7 +55,10 @@ export function createEmailRenderer(dir = EMAILS_DIR) {
       return {
         subject,
         html: layout({ subject, body: t.html(data) }),
-        text: `${t.text(data).replace(/\n{3,}/g, '\n\n').trim()}\n`,
+        text: `${t
+          .text(data)
+          .replace(/\n{3,}/g, '\n\n')
+          .trim()}\n`,
       }
     },
   }

@@ -20,8 +20,9 @@ export function createSmtpMailer(config: Config): Mailer {
       const info = await transport.sendMail({ from: config.MAIL_FROM, ...msg })
       return { messageId: info.messageId }
     },
-    async close() {
+    close() {
       transport.close()
+      return Promise.resolve()
     },
   }
 }
@@ -31,10 +32,10 @@ export function memoryMailer(): Mailer & { sent: MailMessage[] } {
   const sent: MailMessage[] = []
   return {
     sent,
-    async send(msg) {
+    send(msg) {
       sent.push(msg)
-      return { messageId: `<memory-${sent.length}@repere.localhost>` }
+      return Promise.resolve({ messageId: `<memory-${sent.length}@repere.localhost>` })
     },
-    async close() {},
+    close: () => Promise.resolve(),
   }
 }

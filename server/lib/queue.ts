@@ -14,9 +14,7 @@ export type Queues = {
 }
 
 export function createQueues(connection: Redis, prefix: string): Queues {
-  const queues = new Map<QueueName, Queue>(
-    QUEUE_NAMES.map((name) => [name, new Queue(name, { connection, prefix })]),
-  )
+  const queues = new Map<QueueName, Queue>(QUEUE_NAMES.map((name) => [name, new Queue(name, { connection, prefix })]))
   const get = (name: QueueName): Queue => {
     const q = queues.get(name)
     if (!q) {

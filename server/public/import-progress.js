@@ -1,5 +1,5 @@
 // Import page: follows the import while the worker runs it, then reloads to show the report.
-(function () {
+;(function () {
   'use strict'
   var box = document.getElementById('import-status')
   if (!box || box.getAttribute('data-live') !== '1') return
@@ -9,7 +9,9 @@
   var fmt = new Intl.NumberFormat('fr-FR')
   function tick() {
     fetch('/api/v1/imports/' + id, { headers: { accept: 'application/json' }, credentials: 'same-origin' })
-      .then(function (r) { return r.ok ? r.json() : Promise.reject(r.status) })
+      .then(function (r) {
+        return r.ok ? r.json() : Promise.reject(r.status)
+      })
       .then(function (imp) {
         label.textContent = imp.statusLabel
         label.className = 'tag status status--' + imp.status
@@ -23,7 +25,9 @@
           window.location.reload()
         }
       })
-      .catch(function () { setTimeout(tick, 3000) })
+      .catch(function () {
+        setTimeout(tick, 3000)
+      })
   }
   setTimeout(tick, 500)
 })()

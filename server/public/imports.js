@@ -1,5 +1,5 @@
 // Upload page: drag and drop, upload progress, then the import's own page for processing progress.
-(function () {
+;(function () {
   'use strict'
   var form = document.getElementById('upload-form')
   if (!form) return
@@ -23,10 +23,16 @@
   }
   input.addEventListener('change', showName)
   ;['dragenter', 'dragover'].forEach(function (e) {
-    zone.addEventListener(e, function (ev) { ev.preventDefault(); zone.classList.add('is-over') })
+    zone.addEventListener(e, function (ev) {
+      ev.preventDefault()
+      zone.classList.add('is-over')
+    })
   })
   ;['dragleave', 'drop'].forEach(function (e) {
-    zone.addEventListener(e, function (ev) { ev.preventDefault(); zone.classList.remove('is-over') })
+    zone.addEventListener(e, function (ev) {
+      ev.preventDefault()
+      zone.classList.remove('is-over')
+    })
   })
   zone.addEventListener('drop', function (ev) {
     if (ev.dataTransfer && ev.dataTransfer.files.length) {
@@ -38,8 +44,16 @@
   form.addEventListener('submit', function (ev) {
     ev.preventDefault()
     message.textContent = ''
-    if (!kind.value) { say('Choisissez le type de fichier.'); kind.focus(); return }
-    if (!input.files || !input.files[0]) { say('Choisissez un fichier à envoyer.'); input.focus(); return }
+    if (!kind.value) {
+      say('Choisissez le type de fichier.')
+      kind.focus()
+      return
+    }
+    if (!input.files || !input.files[0]) {
+      say('Choisissez un fichier à envoyer.')
+      input.focus()
+      return
+    }
     var data = new FormData()
     data.append('kind', kind.value)
     data.append('file', input.files[0])
@@ -56,7 +70,11 @@
     xhr.addEventListener('load', function () {
       submit.disabled = false
       var body = {}
-      try { body = JSON.parse(xhr.responseText) } catch (e) { /* keep empty */ }
+      try {
+        body = JSON.parse(xhr.responseText)
+      } catch (e) {
+        /* keep empty */
+      }
       if (xhr.status === 202 && body.links) {
         window.location.assign(body.status === 'awaiting_mapping' ? body.links.mapping : body.links.page)
       } else if (xhr.status === 409 && body.existingImportUrl) {

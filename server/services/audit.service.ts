@@ -27,7 +27,7 @@ export function createAuditService({ audit, log }: { audit: AuditRepository; log
       })
       log.debug({ action: event.action, entityType: event.entityType, entityId: event.entityId }, 'audit')
     },
-    list: audit.list,
+    list: (opts: Parameters<AuditRepository['list']>[0]) => audit.list(opts),
   }
 }
 export type AuditService = ReturnType<typeof createAuditService>

@@ -7,7 +7,17 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startWorkers, type Workers } from '../../workers/worker.ts'
-import { axeViolations, launchBrowser, loginThroughPage, PHONE, screenshot, startBrowserApp, watchProblems, type Browser, type BrowserApp } from '../helpers/browser.ts'
+import {
+  axeViolations,
+  launchBrowser,
+  loginThroughPage,
+  PHONE,
+  screenshot,
+  startBrowserApp,
+  watchProblems,
+  type Browser,
+  type BrowserApp,
+} from '../helpers/browser.ts'
 import { csvFile, pseudo } from '../helpers/imports.ts'
 
 let t: BrowserApp
@@ -31,7 +41,13 @@ describe('import page', () => {
   it('uploads a Windows-1252 attendance export and shows progress until « terminé »', async () => {
     const rows: string[][] = [['Identifiant pseudonymisé', 'Code ELP', 'Type de séance', 'Date de séance', 'Statut présence']]
     for (let i = 0; i < 60_000; i++) {
-      rows.push([pseudo(i % 3_000), `7DRT1${String(i % 40).padStart(2, '0')}`, 'TD', `${String(1 + (i % 28)).padStart(2, '0')}/${String(9 + ((i >> 5) % 3))}/2026`, i % 5 ? 'P' : 'ABI'])
+      rows.push([
+        pseudo(i % 3_000),
+        `7DRT1${String(i % 40).padStart(2, '0')}`,
+        'TD',
+        `${String(1 + (i % 28)).padStart(2, '0')}/${String(9 + ((i >> 5) % 3))}/2026`,
+        i % 5 ? 'P' : 'ABI',
+      ])
     }
     const file = path.join(dir, 'assiduité-octobre.csv')
     await writeFile(file, csvFile(rows, { encoding: 'windows-1252' }))

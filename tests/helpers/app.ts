@@ -56,7 +56,12 @@ export async function startTestApp(overrides: Record<string, string> = {}): Prom
 
 /** Cookies from a response, as a `cookie` request header value. */
 export function cookiesOf(res: LightMyRequestResponse, previous = ''): string {
-  const jar = new Map(previous.split('; ').filter(Boolean).map((c) => [c.split('=')[0] as string, c]))
+  const jar = new Map(
+    previous
+      .split('; ')
+      .filter(Boolean)
+      .map((c) => [c.split('=')[0] as string, c]),
+  )
   for (const c of res.cookies) {
     jar.set(c.name, `${c.name}=${c.value}`)
   }
@@ -97,5 +102,5 @@ export async function apiToken(app: FastifyInstance, email: string, password = D
   if (res.statusCode !== 200) {
     throw new Error(`token for ${email}: ${res.statusCode} ${res.body}`)
   }
-  return (res.json() as { token: string }).token
+  return res.json<{ token: string }>().token
 }

@@ -16,7 +16,7 @@ export function csvFile(rows: string[][], opts: { delimiter?: string; encoding?:
       return iconv.encode(text, 'windows-1252')
     case 'utf-8-bom':
       return Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text, 'utf8')])
-    default:
+    case 'utf-8':
       return Buffer.from(text, 'utf8')
   }
 }
@@ -69,7 +69,7 @@ export async function waitForImport(app: FastifyInstance, token: string, id: str
   for (;;) {
     const res = await app.inject({ method: 'GET', url: `/api/v1/imports/${id}`, headers: { authorization: `Bearer ${token}` } })
     expect(res.statusCode).toBe(200)
-    const imp = res.json() as ImportJson
+    const imp = res.json<ImportJson>()
     if (!['queued', 'processing'].includes(imp.status)) {
       return imp
     }

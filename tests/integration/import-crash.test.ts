@@ -51,7 +51,13 @@ describe('worker killed mid-import', () => {
     for (let i = 0; i < n; i++) {
       const day = 1 + (i % 28)
       const month = 9 + (Math.floor(i / 28) % 4)
-      rows.push([pseudo(i % 5_000), `UE${Math.floor(i / 5_000) % 60}`, 'TD', `${String(day).padStart(2, '0')}/${month}/2025`, i % 4 ? 'P' : 'ABI'])
+      rows.push([
+        pseudo(i % 5_000),
+        `UE${Math.floor(i / 5_000) % 60}`,
+        'TD',
+        `${String(day).padStart(2, '0')}/${month}/2025`,
+        i % 4 ? 'P' : 'ABI',
+      ])
     }
     const res = await upload(t.app, token, 'assiduite', csvFile(rows, { encoding: 'windows-1252' }))
     expect(res.statusCode, res.body).toBe(202)
@@ -60,7 +66,10 @@ describe('worker killed mid-import', () => {
     const first = startWorkerProcess()
     // Wait until the worker is inside the transaction (progress is written every 25,000 rows).
     await expect
-      .poll(async () => Number((await t.database.sql`SELECT rows_read FROM imports WHERE id = ${id}`)[0]?.rows_read), { timeout: 30_000, interval: 50 })
+      .poll(async () => Number((await t.database.sql`SELECT rows_read FROM imports WHERE id = ${id}`)[0]?.rows_read), {
+        timeout: 30_000,
+        interval: 50,
+      })
       .toBeGreaterThan(0)
     first.kill('SIGKILL')
     await new Promise((r) => first.once('exit', r))

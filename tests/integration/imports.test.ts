@@ -22,7 +22,18 @@ const count = async (table: string) => Number((await t.database.sql.unsafe(`SELE
 describe('import pipeline', () => {
   it('loads a Windows-1252, semicolon-separated enrolment file without BOM, accents intact', async () => {
     const rows = [
-      ['id_pseudo', 'annee_univ', 'composante', 'code_etape', 'lib_etape', 'niveau', 'boursier', 'echelon_bourse', 'commune_insee', 'date_inscription'],
+      [
+        'id_pseudo',
+        'annee_univ',
+        'composante',
+        'code_etape',
+        'lib_etape',
+        'niveau',
+        'boursier',
+        'echelon_bourse',
+        'commune_insee',
+        'date_inscription',
+      ],
       [pseudo(1), '2025/2026', 'UFR Lettres', 'L1LET', 'Licence 1 Lettres modernes — Éloquence', 'L1', 'O', '5', '51454', '12/09/2025'],
       [pseudo(2), '2025/2026', 'UFR Économie', 'L1ECO', 'Licence 1 Économie-Gestion', 'L1', 'N', '', '51108', '2025-09-15'],
     ]
@@ -31,7 +42,8 @@ describe('import pipeline', () => {
     const imp = await waitForImport(t.app, token, res.json().id)
     expect(imp.status, imp.errorMessage ?? '').toBe('succeeded')
     expect(imp.rowsLoaded).toBe(2)
-    const labels = await t.database.sql`SELECT step_label, faculty, grant_holder, registration_date FROM enrolments ORDER BY registration_date DESC`
+    const labels = await t.database
+      .sql`SELECT step_label, faculty, grant_holder, registration_date FROM enrolments ORDER BY registration_date DESC`
     expect(labels.map((r) => r.step_label)).toEqual(['Licence 1 Économie-Gestion', 'Licence 1 Lettres modernes — Éloquence'])
     expect(labels.map((r) => r.faculty)).toEqual(['UFR Économie', 'UFR Lettres'])
     expect(labels[0]?.registration_date).toBe('2025-09-15')
@@ -77,18 +89,19 @@ describe('import pipeline', () => {
     expect(imp.rowsInvalid).toBe(3)
     expect(imp.rowsLoaded).toBe(97)
     expect((await count('attendance_sessions')) - before).toBe(97)
-    const errors = (await t.app.inject({ method: 'GET', url: `/api/v1/imports/${imp.id}/errors`, headers: { authorization: `Bearer ${token}` } })).json() as {
-      line: number
-      column: string
-      value: string
-      reason: string
-    }[]
+    const errors = (
+      await t.app.inject({ method: 'GET', url: `/api/v1/imports/${imp.id}/errors`, headers: { authorization: `Bearer ${token}` } })
+    ).json<{ line: number; column: string; value: string; reason: string }[]>()
     expect(errors.map((e) => e.line)).toEqual([12, 42, 72])
     expect(errors[0]).toMatchObject({ value: '31/02/2025' })
     expect(errors[0]?.reason).toMatch(/date/i)
     expect(errors[1]).toMatchObject({ value: 'ZZZ' })
     expect(errors[2]?.reason).toMatch(/obligatoire/)
-    const csv = await t.app.inject({ method: 'GET', url: `/api/v1/imports/${imp.id}/errors.csv`, headers: { authorization: `Bearer ${token}` } })
+    const csv = await t.app.inject({
+      method: 'GET',
+      url: `/api/v1/imports/${imp.id}/errors.csv`,
+      headers: { authorization: `Bearer ${token}` },
+    })
     expect(csv.statusCode).toBe(200)
     expect(csv.headers['content-type']).toContain('text/csv')
     expect(csv.body.replace(/^\uFEFF/, '').split(/\r?\n/)[0]).toBe('ligne;colonne;valeur;raison')
@@ -125,8 +138,17 @@ describe('import pipeline', () => {
   })
 
   it('upserts overlapping data on natural keys instead of duplicating it', async () => {
-    const a = [['id_pseudo', 'semaine', 'connexions'], [pseudo(300), '13/10/2025', '1'], [pseudo(301), '13/10/2025', '2']]
-    const b = [['id_pseudo', 'semaine', 'connexions'], [pseudo(301), '13/10/2025', '5'], [pseudo(302), '13/10/2025', '3'], [pseudo(302), '13/10/2025', '4']]
+    const a = [
+      ['id_pseudo', 'semaine', 'connexions'],
+      [pseudo(300), '13/10/2025', '1'],
+      [pseudo(301), '13/10/2025', '2'],
+    ]
+    const b = [
+      ['id_pseudo', 'semaine', 'connexions'],
+      [pseudo(301), '13/10/2025', '5'],
+      [pseudo(302), '13/10/2025', '3'],
+      [pseudo(302), '13/10/2025', '4'],
+    ]
     const before = await count('lms_activity')
     const ra = await upload(t.app, token, 'activite_ent', csvFile(a))
     expect((await waitForImport(t.app, token, ra.json().id)).status).toBe('succeeded')
@@ -134,7 +156,8 @@ describe('import pipeline', () => {
     const ib = await waitForImport(t.app, token, rb.json().id)
     expect(ib.status, ib.errorMessage ?? '').toBe('succeeded')
     expect((await count('lms_activity')) - before).toBe(3)
-    const rows = await t.database.sql`SELECT s.pseudo_id, l.logins FROM lms_activity l JOIN students s ON s.id = l.student_id WHERE s.pseudo_id IN (${pseudo(301)}, ${pseudo(302)}) ORDER BY 1`
+    const rows = await t.database
+      .sql`SELECT s.pseudo_id, l.logins FROM lms_activity l JOIN students s ON s.id = l.student_id WHERE s.pseudo_id IN (${pseudo(301)}, ${pseudo(302)}) ORDER BY 1`
     // The later file wins, and within one file the last line wins.
     expect(rows.map((r) => r.logins)).toEqual([5, 4])
   })
@@ -216,11 +239,20 @@ describe('import pipeline', () => {
   })
 
   it('keeps imports inside their university and away from Mission Locale roles', async () => {
-    const res = await upload(t.app, token, 'activite_ent', csvFile([['id_pseudo', 'semaine', 'connexions'], [pseudo(700), '03/11/2026', '2']]))
+    const res = await upload(
+      t.app,
+      token,
+      'activite_ent',
+      csvFile([
+        ['id_pseudo', 'semaine', 'connexions'],
+        [pseudo(700), '03/11/2026', '2'],
+      ]),
+    )
     const id = res.json().id as string
     await waitForImport(t.app, token, id)
     // A second university, with its own staff: it must not even learn the import exists.
-    const [other] = await t.database.sql`INSERT INTO organisations (kind, slug, name, short_name) VALUES ('university', 'autre-univ', 'Autre université', 'Autre') RETURNING id`
+    const [other] = await t.database
+      .sql`INSERT INTO organisations (kind, slug, name, short_name) VALUES ('university', 'autre-univ', 'Autre université', 'Autre') RETURNING id`
     const created = await t.app.inject({
       method: 'POST',
       url: '/api/v1/users',
@@ -233,7 +265,7 @@ describe('import pipeline', () => {
     const auth = (tok: string) => ({ authorization: `Bearer ${tok}` })
     expect((await t.app.inject({ method: 'GET', url: `/api/v1/imports/${id}`, headers: auth(otherToken) })).statusCode).toBe(404)
     expect((await t.app.inject({ method: 'GET', url: `/api/v1/imports/${id}/errors.csv`, headers: auth(otherToken) })).statusCode).toBe(404)
-    expect(((await t.app.inject({ method: 'GET', url: '/api/v1/imports', headers: auth(otherToken) })).json() as unknown[]).length).toBe(0)
+    expect((await t.app.inject({ method: 'GET', url: '/api/v1/imports', headers: auth(otherToken) })).json<unknown[]>().length).toBe(0)
     // Mission Locale roles have no access to university imports at all.
     const counsellor = await apiToken(t.app, 'conseil.reims@demo.repere.test')
     expect((await t.app.inject({ method: 'GET', url: '/api/v1/imports', headers: auth(counsellor) })).statusCode).toBe(403)
@@ -241,7 +273,19 @@ describe('import pipeline', () => {
     // Admins may read every import, but only university staff upload.
     const admin = await apiToken(t.app, 'admin@demo.repere.test')
     expect((await t.app.inject({ method: 'GET', url: `/api/v1/imports/${id}`, headers: auth(admin) })).statusCode).toBe(200)
-    expect((await upload(t.app, admin, 'activite_ent', csvFile([['id_pseudo', 'semaine', 'connexions'], [pseudo(701), '03/11/2026', '1']]))).statusCode).toBe(403)
+    expect(
+      (
+        await upload(
+          t.app,
+          admin,
+          'activite_ent',
+          csvFile([
+            ['id_pseudo', 'semaine', 'connexions'],
+            [pseudo(701), '03/11/2026', '1'],
+          ]),
+        )
+      ).statusCode,
+    ).toBe(403)
   })
 
   it('answers clear errors for a bad upload request', async () => {
@@ -271,4 +315,3 @@ describe('import pipeline', () => {
     expect(binary.json().message.length).toBeGreaterThan(10)
   })
 })
-

@@ -73,7 +73,17 @@ describe('e-mail', () => {
       })
       workers = startWorkers({ config: t.config, services, log: t.app.log })
       const token = await apiToken(t.app, 'universite@demo.repere.test')
-      const res = await upload(t.app, token, 'activite_ent', csvFile([['id_pseudo', 'semaine', 'connexions'], [pseudo(1), '02/11/2026', '3'], [pseudo(2), '02/11/2026', '5']]), 'ent-novembre.csv')
+      const res = await upload(
+        t.app,
+        token,
+        'activite_ent',
+        csvFile([
+          ['id_pseudo', 'semaine', 'connexions'],
+          [pseudo(1), '02/11/2026', '3'],
+          [pseudo(2), '02/11/2026', '5'],
+        ]),
+        'ent-novembre.csv',
+      )
       expect(res.statusCode, res.body).toBe(202)
       await waitForImport(t.app, token, res.json().id)
       await expect.poll(() => received.length, { timeout: 10_000 }).toBe(1)

@@ -52,9 +52,7 @@ export default fp(
       return this.viewAsync(template, {
         ...data,
         csrfToken,
-        me: user
-          ? { fullName: user.fullName, role: user.role, organisationName: user.organisationName }
-          : null,
+        me: user ? { fullName: user.fullName, role: user.role, organisationName: user.organisationName } : null,
         nav: user ? navigationFor(user.role, request.url) : [],
       })
     })

@@ -15,8 +15,7 @@ export default fp(
         info: {
           title: 'Repère API',
           version: '1',
-          description:
-            'JSON API of Repère. Authenticate with `POST /api/v1/auth/token` and send `Authorization: Bearer <token>`.',
+          description: 'JSON API of Repère. Authenticate with `POST /api/v1/auth/token` and send `Authorization: Bearer <token>`.',
         },
         servers: [{ url: opts.config.PUBLIC_URL }],
         components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },

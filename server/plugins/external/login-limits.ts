@@ -28,7 +28,7 @@ export function loginLimits(fastify: FastifyInstance) {
       hook: 'preHandler' as const,
       keyGenerator: (request: FastifyRequest) => `acct|${request.ip}|${emailOf(request)}`,
     },
-    async perAddress(request: FastifyRequest): Promise<void> {
+    perAddress: async (request: FastifyRequest): Promise<void> => {
       const r = await addressLimit(request)
       if (!r.isAllowed && r.isExceeded) {
         throw new RateLimited(`Trop de requêtes. Réessayez dans ${Math.max(1, Math.ceil(r.ttl / 60_000))} minutes.`)

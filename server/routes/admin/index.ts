@@ -109,7 +109,10 @@ const plugin: FastifyPluginAsyncTypebox = async (fastify) => {
       config: html,
       schema: {
         hide: true,
-        querystring: Type.Object({ avant: Type.Optional(Type.Integer({ minimum: 1 })), action: Type.Optional(Type.String({ maxLength: 100 })) }),
+        querystring: Type.Object({
+          avant: Type.Optional(Type.Integer({ minimum: 1 })),
+          action: Type.Optional(Type.String({ maxLength: 100 })),
+        }),
       },
     },
     async (request, reply) => {
@@ -118,7 +121,11 @@ const plugin: FastifyPluginAsyncTypebox = async (fastify) => {
       const everyone = new Map((await users.list(request.requirePrincipal())).map((u) => [u.id, u.fullName]))
       return reply.page('pages/admin/audit.hbs', {
         title: 'Journal d’audit',
-        entries: entries.map((e) => ({ ...e, actorName: e.actorUserId ? (everyone.get(e.actorUserId) ?? e.actorUserId) : '—', detailsJson: JSON.stringify(e.details) })),
+        entries: entries.map((e) => ({
+          ...e,
+          actorName: e.actorUserId ? (everyone.get(e.actorUserId) ?? e.actorUserId) : '—',
+          detailsJson: JSON.stringify(e.details),
+        })),
         action: request.query.action ?? '',
         next: entries.length === limit ? entries[entries.length - 1]?.id : undefined,
       })

@@ -30,14 +30,17 @@ const plugin: FastifyPluginAsyncTypebox = async (fastify) => {
       if (user.mustChangePassword) {
         throw new Forbidden()
       }
-      const token = await fastify.jwt.sign({ sub: user.id, role: user.role, org: user.organisationId, tv: user.tokenVersion })
+      const token = fastify.jwt.sign({ sub: user.id, role: user.role, org: user.organisationId, tv: user.tokenVersion })
       return { token, tokenType: 'Bearer' as const, expiresInSeconds: config.SESSION_HOURS * 3600 }
     },
   )
 
   fastify.get(
     '/me',
-    { config: { access: STAFF_ROLES }, schema: { tags: ['auth'], summary: 'The account behind the token', response: { 200: UserView, ...authErrors } } },
+    {
+      config: { access: STAFF_ROLES },
+      schema: { tags: ['auth'], summary: 'The account behind the token', response: { 200: UserView, ...authErrors } },
+    },
     async (request) => toUserView(request.user_!),
   )
 }

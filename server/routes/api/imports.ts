@@ -11,10 +11,7 @@ const READ = ['university_staff', 'admin'] as const
 const WRITE = ['university_staff'] as const
 
 /** Receives a multipart upload (a `file` part; `kind` in the query or as a field before the file). */
-export async function handleUpload(
-  request: FastifyRequest<{ Querystring: { kind?: string } }>,
-  reply: FastifyReply,
-) {
+export async function handleUpload(request: FastifyRequest<{ Querystring: { kind?: string } }>, reply: FastifyReply) {
   const { services } = request.server
   if (!request.isMultipart()) {
     throw new BadInput('Envoyez le fichier en multipart/form-data, dans un champ « file ».')
@@ -89,7 +86,15 @@ const plugin: FastifyPluginAsyncTypebox = async (fastify) => {
               label: Type.String(),
               description: Type.String(),
               exampleUrl: Type.String(),
-              columns: Type.Array(Type.Object({ key: Type.String(), label: Type.String(), required: Type.Boolean(), format: Type.String(), aliases: Type.Array(Type.String()) })),
+              columns: Type.Array(
+                Type.Object({
+                  key: Type.String(),
+                  label: Type.String(),
+                  required: Type.Boolean(),
+                  format: Type.String(),
+                  aliases: Type.Array(Type.String()),
+                }),
+              ),
             }),
           ),
           ...authErrors,
@@ -125,13 +130,19 @@ const plugin: FastifyPluginAsyncTypebox = async (fastify) => {
 
   fastify.get(
     '/imports',
-    { config: { access: READ }, schema: { tags: ['imports'], summary: 'Latest imports, newest first', response: { 200: Type.Array(ImportView), ...authErrors } } },
+    {
+      config: { access: READ },
+      schema: { tags: ['imports'], summary: 'Latest imports, newest first', response: { 200: Type.Array(ImportView), ...authErrors } },
+    },
     async (request) => (await imports.list(request.requirePrincipal())).map(toImportView),
   )
 
   fastify.get(
     '/imports/:id',
-    { config: { access: READ }, schema: { tags: ['imports'], params: IdParams, response: { 200: ImportView, ...authErrors, ...notFound } } },
+    {
+      config: { access: READ },
+      schema: { tags: ['imports'], params: IdParams, response: { 200: ImportView, ...authErrors, ...notFound } },
+    },
     async (request) => toImportView(await imports.get(request.requirePrincipal(), request.params.id)),
   )
 
@@ -154,7 +165,13 @@ const plugin: FastifyPluginAsyncTypebox = async (fastify) => {
     '/imports/:id/errors.csv',
     {
       config: { access: READ },
-      schema: { tags: ['imports'], summary: 'Error report as CSV (UTF-8 with BOM, ;)', params: IdParams, produces: ['text/csv'], response: { 200: Type.String(), ...authErrors, ...notFound } },
+      schema: {
+        tags: ['imports'],
+        summary: 'Error report as CSV (UTF-8 with BOM, ;)',
+        params: IdParams,
+        produces: ['text/csv'],
+        response: { 200: Type.String(), ...authErrors, ...notFound },
+      },
     },
     async (request, reply) => {
       const report = await imports.errorReport(request.requirePrincipal(), request.params.id)

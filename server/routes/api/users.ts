@@ -48,7 +48,12 @@ const plugin: FastifyPluginAsyncTypebox = async (fastify) => {
         tags: ['users'],
         summary: 'Create an account with a temporary password',
         body: CreateUser,
-        response: { 201: Type.Object({ id: Type.String(), temporaryPassword: Type.String() }), 400: ErrorBody, 409: ErrorBody, ...authErrors },
+        response: {
+          201: Type.Object({ id: Type.String(), temporaryPassword: Type.String() }),
+          400: ErrorBody,
+          409: ErrorBody,
+          ...authErrors,
+        },
       },
     },
     async (request, reply) => {
@@ -79,7 +84,12 @@ const plugin: FastifyPluginAsyncTypebox = async (fastify) => {
     '/users/:id/password-reset',
     {
       config: { access: ['admin'] },
-      schema: { tags: ['users'], summary: 'Reset a password', params: IdParams, response: { 200: TemporaryPassword, ...authErrors, ...notFound } },
+      schema: {
+        tags: ['users'],
+        summary: 'Reset a password',
+        params: IdParams,
+        response: { 200: TemporaryPassword, ...authErrors, ...notFound },
+      },
     },
     async (request) => ({ temporaryPassword: await users.resetPassword(request.auditCtx(), request.params.id) }),
   )
@@ -113,8 +123,7 @@ const plugin: FastifyPluginAsyncTypebox = async (fastify) => {
         },
       },
     },
-    async (request) =>
-      (await fastify.services.audit.list(request.query)).map((e) => ({ ...e, at: e.at.toISOString() })),
+    async (request) => (await fastify.services.audit.list(request.query)).map((e) => ({ ...e, at: e.at.toISOString() })),
   )
 }
 export default plugin

@@ -24,7 +24,6 @@ const PasswordForm = Type.Object({
 })
 
 const plugin: FastifyPluginAsyncTypebox = async (fastify) => {
-  const { config } = fastify
   const limits = loginLimits(fastify)
 
   fastify.get(
@@ -40,7 +39,11 @@ const plugin: FastifyPluginAsyncTypebox = async (fastify) => {
 
   fastify.post(
     '/connexion',
-    { config: { access: 'public', html: true, rateLimit: limits.rateLimit }, onRequest: limits.perAddress, schema: { hide: true, body: LoginForm } },
+    {
+      config: { access: 'public', html: true, rateLimit: limits.rateLimit },
+      onRequest: limits.perAddress,
+      schema: { hide: true, body: LoginForm },
+    },
     async (request, reply) => {
       const { email, password } = request.body
       const suite = safeNext(request.body.suite)
@@ -82,7 +85,14 @@ const plugin: FastifyPluginAsyncTypebox = async (fastify) => {
 
   fastify.post(
     '/mot-de-passe',
-    { config: { access: STAFF_ROLES, html: true, rateLimit: { ...limits.rateLimit, keyGenerator: (request) => `pwd|${request.principal?.userId ?? request.ip}` } }, schema: { hide: true, body: PasswordForm } },
+    {
+      config: {
+        access: STAFF_ROLES,
+        html: true,
+        rateLimit: { ...limits.rateLimit, keyGenerator: (request) => `pwd|${request.principal?.userId ?? request.ip}` },
+      },
+      schema: { hide: true, body: PasswordForm },
+    },
     async (request, reply) => {
       const { current, next, confirm } = request.body
       const render = (error: string) => {

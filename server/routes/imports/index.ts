@@ -57,7 +57,12 @@ const plugin: FastifyPluginAsyncTypebox = async (fastify) => {
     if (view.import.status !== 'awaiting_mapping') {
       return reply.redirect(`/imports/${view.import.id}`)
     }
-    return reply.page('pages/imports/mapping.hbs', { title: 'Associer les colonnes', imp: toImportView(view.import), columns: view.columns, headers: view.headers })
+    return reply.page('pages/imports/mapping.hbs', {
+      title: 'Associer les colonnes',
+      imp: toImportView(view.import),
+      columns: view.columns,
+      headers: view.headers,
+    })
   })
 
   fastify.post(

@@ -224,10 +224,18 @@ export function identifierReasonForHeader(header: string): string | null {
     return identifierReason(header, 'contient le numéro de sécurité sociale (NIR), un identifiant national', USELESS_ADVICE)
   }
   if (INE_WORDS.has(k)) {
-    return identifierReason(header, 'contient l’identifiant national étudiant (INE), qui identifie l’étudiant partout en France', USELESS_ADVICE)
+    return identifierReason(
+      header,
+      'contient l’identifiant national étudiant (INE), qui identifie l’étudiant partout en France',
+      USELESS_ADVICE,
+    )
   }
   if (STUDENT_NUMBER_WORDS.has(k)) {
-    return identifierReason(header, 'contient le numéro étudiant en clair, que les services de l’université relient directement à la personne', PSEUDONYMISE_ADVICE)
+    return identifierReason(
+      header,
+      'contient le numéro étudiant en clair, que les services de l’université relient directement à la personne',
+      PSEUDONYMISE_ADVICE,
+    )
   }
   if (BIRTH_DATE_WORDS.has(k) || (k.includes('naissance') && k.includes('date'))) {
     return identifierReason(

@@ -14,7 +14,7 @@ import type { Queues } from '../../lib/queue.ts'
 import { openCsv } from './csv-reader.ts'
 import { isImportStructureError } from './errors.ts'
 import { resolveHeaders } from './headers.ts'
-import { KINDS, type AttendanceShape } from './kinds.ts'
+import { KINDS } from './kinds.ts'
 import { copyField, loaderFor, runMerge, stagingDdl, type LoaderContext } from './loaders.ts'
 import { compileValidator, type RowError } from './validate.ts'
 
@@ -69,7 +69,7 @@ export function createImportProcessor(deps: ProcessDeps) {
     if (def.analytics && resolution.identifiers.length > 0) {
       throw new ImportRefused('direct_identifiers', resolution.identifiers.map((i) => i.reason).join(' '))
     }
-    const shape = (resolution.shape ?? null)
+    const shape = resolution.shape ?? null
     const loader = loaderFor(imp.kind, shape)
     const validate = compileValidator(def, resolution)
     const withIndicators = resolution.indicators.length > 0
@@ -167,9 +167,7 @@ export function createImportProcessor(deps: ProcessDeps) {
       }
       let academicYear: string | null = null
       if (loader.academicYear) {
-        const [y] = await tx.unsafe(
-          `SELECT ${loader.academicYear} AS year FROM stg g GROUP BY 1 ORDER BY count(*) DESC, 1 DESC LIMIT 1`,
-        )
+        const [y] = await tx.unsafe(`SELECT ${loader.academicYear} AS year FROM stg g GROUP BY 1 ORDER BY count(*) DESC, 1 DESC LIMIT 1`)
         academicYear = (y?.year as string | null) ?? null
       }
       await tx`DELETE FROM import_errors WHERE import_id = ${imp.id}`
@@ -216,7 +214,10 @@ export function createImportProcessor(deps: ProcessDeps) {
       } catch (err) {
         if (err instanceof ImportRefused || isImportStructureError(err)) {
           const refused = err instanceof ImportRefused ? err : new ImportRefused(err.code, err.message)
-          await imports.replaceErrors(importId, refused.errors.map((e) => ({ ...e, value: e.value.slice(0, 500) })))
+          await imports.replaceErrors(
+            importId,
+            refused.errors.map((e) => ({ ...e, value: e.value.slice(0, 500) })),
+          )
           await imports.update(importId, {
             status: 'failed',
             errorCode: refused.code,

@@ -28,8 +28,7 @@ type Deps = {
 }
 
 export type UploadResult =
-  | { outcome: 'queued' | 'awaiting_mapping' | 'rejected'; import: Import }
-  | { outcome: 'duplicate'; existing: Import }
+  { outcome: 'queued' | 'awaiting_mapping' | 'rejected'; import: Import } | { outcome: 'duplicate'; existing: Import }
 
 /** What the mapping page needs: each expected column, and the file header chosen for it. */
 export type MappingView = {
@@ -92,7 +91,14 @@ export function createImportService({ imports, organisations, queues, audit, con
       }
       const reject = async (code: string, message: string, extra: Partial<Import> = {}) => {
         await discard()
-        const imp = await imports.insert({ ...base, ...extra, status: 'rejected', errorCode: code, errorMessage: message, finishedAt: new Date() })
+        const imp = await imports.insert({
+          ...base,
+          ...extra,
+          status: 'rejected',
+          errorCode: code,
+          errorMessage: message,
+          finishedAt: new Date(),
+        })
         await audit.record(ctx, { action: 'import.rejected', entityType: 'import', entityId: imp.id, details: { kind: input.kind, code } })
         return { outcome: 'rejected' as const, import: imp }
       }
@@ -123,7 +129,10 @@ export function createImportService({ imports, organisations, queues, audit, con
         return reject('direct_identifiers', identifiersMessage(dedupe(identifiers)), { headers, delimiter })
       }
       if (resolution.duplicates.length > 0) {
-        return reject('duplicate_columns', resolutionProblems({ ...resolution, missing: [], identifiers: [] }).join(' '), { headers, delimiter })
+        return reject('duplicate_columns', resolutionProblems({ ...resolution, missing: [], identifiers: [] }).join(' '), {
+          headers,
+          delimiter,
+        })
       }
       if (resolution.missing.length > resolution.unknown.length) {
         // Not even enough unrecognised columns left to map: the file lacks required data.
@@ -136,7 +145,12 @@ export function createImportService({ imports, organisations, queues, audit, con
       const mapping = mappingFromResolution(resolution, headers)
       const status = resolution.missing.length > 0 ? 'awaiting_mapping' : 'queued'
       const imp = await imports.insert({ ...base, headers, delimiter, mapping, shape: resolution.shape ?? null, status })
-      await audit.record(ctx, { action: 'import.upload', entityType: 'import', entityId: imp.id, details: { kind: input.kind, status, sizeBytes: stored.size } })
+      await audit.record(ctx, {
+        action: 'import.upload',
+        entityType: 'import',
+        entityId: imp.id,
+        details: { kind: input.kind, status, sizeBytes: stored.size },
+      })
       if (status === 'queued') {
         await enqueue(imp)
       }

@@ -70,7 +70,7 @@ export interface ColumnDef {
   required: boolean
   type: ColumnType
   /** Parses one cell (raw, untrimmed). Empty optional → `{ ok: true, value: null }`. */
-  parse(raw: string): ParseResult
+  parse: (raw: string) => ParseResult
   /** French description of the expected format, for the mapping screen and the docs. */
   format: string
   /** A valid example value, as it would appear in a file. */
@@ -138,19 +138,6 @@ function column(spec: ColumnSpec): ColumnDef {
         return s === '' ? NULL_RESULT : parser(s)
       }
   return { ...rest, required, parse }
-}
-
-/** The same column with other flags (e.g. optional in one shape, required in another). */
-function variant(base: ColumnDef, changes: { required?: boolean; aliases?: string[] }): ColumnDef {
-  const required = changes.required ?? base.required
-  const inner = base.parse
-  const parse =
-    required === base.required
-      ? inner
-      : required
-        ? (raw: string): ParseResult => (trimCell(raw) === '' ? MISSING_RESULT : inner(raw))
-        : (raw: string): ParseResult => (trimCell(raw) === '' ? NULL_RESULT : inner(raw))
-  return { ...base, required, parse, aliases: changes.aliases ?? base.aliases }
 }
 
 function idPseudo(): ColumnDef {
@@ -480,7 +467,8 @@ function deriveAcademicYearFrom(dateKey: string): RowRule {
 const etudiants: KindDef = {
   kind: 'etudiants',
   label: 'Inscriptions des étudiants',
-  description: 'Une ligne par étudiant et par année universitaire : formation, niveau, bourse, commune de résidence et état des inscriptions.',
+  description:
+    'Une ligne par étudiant et par année universitaire : formation, niveau, bourse, commune de résidence et état des inscriptions.',
   analytics: true,
   naturalKey: ['id_pseudo', 'annee_univ'],
   rules: [],
@@ -508,7 +496,16 @@ const etudiants: KindDef = {
     column({
       key: 'lib_etape',
       label: 'Libellé étape',
-      aliases: ['Libellé étape', 'lib_etape', 'lib_etp', 'libellé formation', 'formation', 'intitulé formation', 'programme', 'programme name'],
+      aliases: [
+        'Libellé étape',
+        'lib_etape',
+        'lib_etp',
+        'libellé formation',
+        'formation',
+        'intitulé formation',
+        'programme',
+        'programme name',
+      ],
       type: 'text',
       parser: textParser(200),
       format: 'texte',
@@ -561,7 +558,16 @@ const etudiants: KindDef = {
     column({
       key: 'commune_insee',
       label: 'Code commune INSEE (résidence)',
-      aliases: ['Code commune INSEE', 'commune_insee', 'code INSEE', 'INSEE commune', 'code commune', 'commune INSEE', 'code commune résidence', 'cog'],
+      aliases: [
+        'Code commune INSEE',
+        'commune_insee',
+        'code INSEE',
+        'INSEE commune',
+        'code commune',
+        'commune INSEE',
+        'code commune résidence',
+        'cog',
+      ],
       type: 'insee_code',
       parser: (s) => {
         const u = s.toUpperCase()
@@ -597,7 +603,15 @@ const etudiants: KindDef = {
     column({
       key: 'date_inscription',
       label: 'Date d’inscription administrative',
-      aliases: ["Date d'inscription", 'date_inscription', 'date inscription administrative', 'date IA', 'date_ia', 'registration date', 'enrolment date'],
+      aliases: [
+        "Date d'inscription",
+        'date_inscription',
+        'date inscription administrative',
+        'date IA',
+        'date_ia',
+        'registration date',
+        'enrolment date',
+      ],
       type: 'date',
       parser: parseDate,
       format: 'jj/mm/aaaa',
@@ -606,7 +620,15 @@ const etudiants: KindDef = {
     column({
       key: 'statut_ia',
       label: 'État de l’inscription administrative',
-      aliases: ['Statut IA', 'statut_ia', 'état IA', 'eta_iae', 'état inscription administrative', 'statut inscription administrative', 'IA status'],
+      aliases: [
+        'Statut IA',
+        'statut_ia',
+        'état IA',
+        'eta_iae',
+        'état inscription administrative',
+        'statut inscription administrative',
+        'IA status',
+      ],
       type: 'code',
       parser: statusCode(),
       format: 'code de l’état de l’inscription (ex. VALIDE, ANNULE, EN_COURS), gardé en majuscules',
@@ -684,7 +706,16 @@ const sessionShape: ShapeDef = {
     column({
       key: 'statut_presence',
       label: 'Statut de présence',
-      aliases: ['Statut présence', 'statut_presence', 'présence', 'statut', 'code présence', 'assiduité', 'attendance', 'attendance status'],
+      aliases: [
+        'Statut présence',
+        'statut_presence',
+        'présence',
+        'statut',
+        'code présence',
+        'assiduité',
+        'attendance',
+        'attendance status',
+      ],
       required: true,
       type: 'enum',
       values: PRESENCE_VALUES,
@@ -725,14 +756,30 @@ const weekShape: ShapeDef = {
     countColumn({
       key: 'seances_prevues',
       label: 'Séances prévues',
-      aliases: ['Séances prévues', 'seances_prevues', 'nb séances prévues', 'nombre de séances prévues', 'séances', 'planned sessions', 'sessions planned'],
+      aliases: [
+        'Séances prévues',
+        'seances_prevues',
+        'nb séances prévues',
+        'nombre de séances prévues',
+        'séances',
+        'planned sessions',
+        'sessions planned',
+      ],
       required: true,
       example: '12',
     }),
     countColumn({
       key: 'seances_suivies',
       label: 'Séances suivies',
-      aliases: ['Séances suivies', 'seances_suivies', 'nb séances suivies', 'nombre de séances suivies', 'présences', 'attended sessions', 'sessions attended'],
+      aliases: [
+        'Séances suivies',
+        'seances_suivies',
+        'nb séances suivies',
+        'nombre de séances suivies',
+        'présences',
+        'attended sessions',
+        'sessions attended',
+      ],
       required: true,
       format: 'entier positif ou nul, au plus égal aux séances prévues',
       example: '9',
@@ -839,7 +886,8 @@ const resultats: KindDef = {
 const activiteEnt: KindDef = {
   kind: 'activite_ent',
   label: 'Activité sur l’ENT',
-  description: 'L’activité hebdomadaire des étudiants sur l’espace numérique de travail (Moodle…) : connexions, temps passé, ressources, devoirs.',
+  description:
+    'L’activité hebdomadaire des étudiants sur l’espace numérique de travail (Moodle…) : connexions, temps passé, ressources, devoirs.',
   analytics: true,
   naturalKey: ['id_pseudo', 'semaine'],
   rules: [deriveAcademicYearFrom('semaine')],
@@ -878,7 +926,8 @@ const activiteEnt: KindDef = {
 const contacts: KindDef = {
   kind: 'contacts',
   label: 'Coordonnées des étudiants ayant consenti',
-  description: 'Les coordonnées des seuls étudiants qui ont accepté d’être contactés, avec la preuve de leur consentement ; elles sont chiffrées dès réception.',
+  description:
+    'Les coordonnées des seuls étudiants qui ont accepté d’être contactés, avec la preuve de leur consentement ; elles sont chiffrées dès réception.',
   analytics: false,
   naturalKey: ['id_pseudo'],
   columns: [
@@ -904,7 +953,17 @@ const contacts: KindDef = {
     column({
       key: 'telephone',
       label: 'Téléphone mobile',
-      aliases: ['Téléphone', 'telephone', 'tél', 'portable', 'mobile', 'téléphone portable', 'numéro de téléphone', 'phone', 'mobile phone'],
+      aliases: [
+        'Téléphone',
+        'telephone',
+        'tél',
+        'portable',
+        'mobile',
+        'téléphone portable',
+        'numéro de téléphone',
+        'phone',
+        'mobile phone',
+      ],
       type: 'phone',
       parser: parsePhone,
       format: '06 12 34 56 78, +33 6 12 34 56 78 ou 0033… (enregistré au format +33612345678)',
@@ -937,7 +996,14 @@ const contacts: KindDef = {
     column({
       key: 'source_consentement',
       label: 'Source du consentement',
-      aliases: ['Source du consentement', 'source_consentement', 'source consentement', 'preuve du consentement', 'recueilli via', 'consent source'],
+      aliases: [
+        'Source du consentement',
+        'source_consentement',
+        'source consentement',
+        'preuve du consentement',
+        'recueilli via',
+        'consent source',
+      ],
       required: true,
       type: 'text',
       parser: textParser(200),
@@ -964,7 +1030,8 @@ const contacts: KindDef = {
 const devenir: KindDef = {
   kind: 'devenir',
   label: 'Devenir en fin d’année',
-  description: 'Ce qu’est devenu chaque étudiant à la fin de l’année (réinscrit, diplômé, abandon, réorientation), pour entraîner et évaluer les modèles.',
+  description:
+    'Ce qu’est devenu chaque étudiant à la fin de l’année (réinscrit, diplômé, abandon, réorientation), pour entraîner et évaluer les modèles.',
   analytics: true,
   naturalKey: ['id_pseudo', 'annee_univ'],
   rules: [],

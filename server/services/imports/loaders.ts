@@ -180,7 +180,9 @@ const encrypted = (name: string, key: string): StagingColumn => ({
   type: 'bytea',
   value: (v, ctx) => {
     const clear = v[key]
-    return clear === null || clear === undefined || clear === '' ? null : `\\x${encryptField(ctx.encryptionKey, String(clear)).toString('hex')}`
+    return clear === null || clear === undefined || clear === ''
+      ? null
+      : `\\x${encryptField(ctx.encryptionKey, String(clear)).toString('hex')}`
   },
 })
 
@@ -255,7 +257,9 @@ export function copyField(value: string | number | boolean | null): string {
   if (typeof value === 'number') {
     return String(value)
   }
-  return /[\\\t\n\r]/.test(value) ? value.replace(/[\\\t\n\r]/g, (c) => ({ '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' })[c] as string) : value
+  return /[\\\t\n\r]/.test(value)
+    ? value.replace(/[\\\t\n\r]/g, (c) => ({ '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' })[c] as string)
+    : value
 }
 
 export function stagingDdl(loader: Loader, withIndicators: boolean): string {

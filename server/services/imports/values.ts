@@ -92,8 +92,7 @@ export function excerpt(s: string, max = 200): string {
 
 /** Free text: trimmed, at most `maxLength` characters. */
 export function textParser(maxLength = 500): Parser {
-  return (s) =>
-    s.length <= maxLength ? { ok: true, value: s } : fail(`texte trop long : ${s.length} caractères (${maxLength} au plus)`)
+  return (s) => (s.length <= maxLength ? { ok: true, value: s } : fail(`texte trop long : ${s.length} caractères (${maxLength} au plus)`))
 }
 
 const CODE_RE = /^[A-Za-z0-9][A-Za-z0-9_\-./]*$/
@@ -583,8 +582,7 @@ export function parsePseudoId(s: string): ParseResult {
   )
 }
 
-const EMAIL_RE =
-  /^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*@(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/
+const EMAIL_RE = /^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*@(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/
 
 /** An e-mail address, lower-cased. */
 export function parseEmail(s: string): ParseResult {
@@ -621,8 +619,7 @@ const OVERSEAS_PREFIXES: Record<string, string> = {
   '0508': '508',
 }
 
-export const PHONE_REASON =
-  'numéro de téléphone invalide : attendu un numéro français comme 06 12 34 56 78 ou +33 6 12 34 56 78'
+export const PHONE_REASON = 'numéro de téléphone invalide : attendu un numéro français comme 06 12 34 56 78 ou +33 6 12 34 56 78'
 
 /**
  * French phone numbers (`06 12 34 56 78`, `06.12.34.56.78`, `+33 6 12 34 56 78`, `+33 (0)6…`,

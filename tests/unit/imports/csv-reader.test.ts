@@ -160,7 +160,7 @@ describe('CsvSplitter', () => {
       )
       const out: CsvRow[] = []
       const splitter = new CsvSplitter(delimiter)
-      for (let pos = 0; pos < text.length; ) {
+      for (let pos = 0; pos < text.length;) {
         const size = 1 + rnd(7)
         splitter.push(text.slice(pos, pos + size), out)
         pos += size
@@ -182,9 +182,7 @@ describe('openCsv', () => {
     expect(csv.encoding).toBe('windows-1252')
     expect(csv.delimiter).toBe(';')
     expect(csv.headers).toEqual(['Identifiant pseudonymisé', 'Libellé étape', 'Commentaire'])
-    expect(await collect(csv.rows)).toEqual([
-      { line: 2, fields: ['k3Xb9QeT1mZp0aLr7sVw2u', 'Licence 1 Économie', 'coût 12 € – l’œuvre'] },
-    ])
+    expect(await collect(csv.rows)).toEqual([{ line: 2, fields: ['k3Xb9QeT1mZp0aLr7sVw2u', 'Licence 1 Économie', 'coût 12 € – l’œuvre'] }])
   })
 
   it('reads UTF-8 with BOM and tabs', async () => {

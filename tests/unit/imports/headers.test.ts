@@ -14,12 +14,13 @@ import {
 import { PSEUDO } from '../../fixtures/imports/files.ts'
 
 describe('alias tables', () => {
-  const variants: [ImportKind, AttendanceShape | undefined][] = IMPORT_KINDS.flatMap(
-    (kind): [ImportKind, AttendanceShape | undefined][] =>
-      KINDS[kind].shapes ? [
-        [kind, 'session'],
-        [kind, 'week'],
-      ] : [[kind, undefined]],
+  const variants: [ImportKind, AttendanceShape | undefined][] = IMPORT_KINDS.flatMap((kind): [ImportKind, AttendanceShape | undefined][] =>
+    KINDS[kind].shapes
+      ? [
+          [kind, 'session'],
+          [kind, 'week'],
+        ]
+      : [[kind, undefined]],
   )
 
   it.each(variants)('%s (%s): no spelling matches two columns, none looks like an identifier', (kind, shape) => {
@@ -42,7 +43,15 @@ describe('alias tables', () => {
 
 describe('resolveHeaders', () => {
   it('matches aliases ignoring accents, case, spaces and punctuation', () => {
-    const r = resolveHeaders('etudiants', ['  IDENTIFIANT_PSEUDONYMISE ', 'annee-univ', 'Code  Étape', 'ECHELON', 'Boursier CROUS', 'date_ia', 'ip_ok'])
+    const r = resolveHeaders('etudiants', [
+      '  IDENTIFIANT_PSEUDONYMISE ',
+      'annee-univ',
+      'Code  Étape',
+      'ECHELON',
+      'Boursier CROUS',
+      'date_ia',
+      'ip_ok',
+    ])
     expect(r.columns).toEqual({
       id_pseudo: 0,
       annee_univ: 1,
@@ -154,7 +163,9 @@ describe('direct identifiers by header', () => {
     const r = resolveHeaders('etudiants', ['id_pseudo', 'annee_univ', header])
     expect(r.identifiers).toHaveLength(1)
     expect(r.identifiers[0]!.header).toBe(header)
-    expect(r.identifiers[0]!.reason).toMatch(/^Les fichiers d’analyse ne doivent contenir aucune donnée directement identifiante : la colonne « /)
+    expect(r.identifiers[0]!.reason).toMatch(
+      /^Les fichiers d’analyse ne doivent contenir aucune donnée directement identifiante : la colonne « /,
+    )
   })
 
   it.each(['Année de naissance', 'Code commune INSEE', 'Nom composante', 'Libellé étape', 'Commune', 'Sexe', 'Code postal'])(
@@ -171,7 +182,15 @@ describe('direct identifiers by header', () => {
   })
 
   it('does not flag contact columns in the contacts kind', () => {
-    const r = resolveHeaders('contacts', ['id_pseudo', 'Prénom', 'Email', 'Téléphone', 'Date du consentement', 'Source du consentement', 'Nom'])
+    const r = resolveHeaders('contacts', [
+      'id_pseudo',
+      'Prénom',
+      'Email',
+      'Téléphone',
+      'Date du consentement',
+      'Source du consentement',
+      'Nom',
+    ])
     expect(r.identifiers).toEqual([])
     expect(r.unknown).toEqual(['Nom'])
   })

@@ -53,7 +53,9 @@ describe('etudiants', () => {
   const v = validator('etudiants', headers)
 
   it('parses and normalises a full row, with nulls for absent columns', () => {
-    const values = valuesOf(v([PSEUDO.a, '2024-2025', 'licence 1', '2005', 'oui', '0 bis', '2a004', ' 12/09/2024', 'annulé', 'oui', 'formation initiale', 'N']))
+    const values = valuesOf(
+      v([PSEUDO.a, '2024-2025', 'licence 1', '2005', 'oui', '0 bis', '2a004', ' 12/09/2024', 'annulé', 'oui', 'formation initiale', 'N']),
+    )
     expect(values).toEqual({
       id_pseudo: PSEUDO.a,
       annee_univ: '2024/2025',
@@ -129,7 +131,13 @@ describe('assiduite', () => {
       expect(values.statut_presence_raw).toBe(code.toUpperCase())
     }
     const values = valuesOf(v([PSEUDO.a, '7drt101', 'TD', '07/10/2024', 'P', '']))
-    expect(values).toMatchObject({ code_elp: '7DRT101', type_seance: 'TD', date_seance: '2024-10-07', annee_univ: '2024/2025', justif: null })
+    expect(values).toMatchObject({
+      code_elp: '7DRT101',
+      type_seance: 'TD',
+      date_seance: '2024-10-07',
+      annee_univ: '2024/2025',
+      justif: null,
+    })
     expect(Object.keys(values)).toEqual(outputKeys(KINDS.assiduite, 'session'))
     expect(errorsOf(v([PSEUDO.a, '7DRT101', 'TD', '07/10/2024', 'XYZ', '']))[0]!.reason).toMatch(/attendu P \(présent\), ABI, ABJ, RET/)
   })
@@ -209,13 +217,27 @@ describe('indicators', () => {
     const empty = v([PSEUDO.a, '07/10/2024', '3', '', 'non'])
     expect(empty.ok && empty.indicators).toEqual({ tutorat: null, heures_soutien: 0 })
     expect(errorsOf(v([PSEUDO.a, '07/10/2024', '3', 'beaucoup', '']))).toEqual([
-      { line: 2, column: 'indicateur_tutorat', value: 'beaucoup', reason: 'indicateur invalide : attendu un nombre (virgule décimale acceptée) ou oui/non' },
+      {
+        line: 2,
+        column: 'indicateur_tutorat',
+        value: 'beaucoup',
+        reason: 'indicateur invalide : attendu un nombre (virgule décimale acceptée) ou oui/non',
+      },
     ])
   })
 })
 
 describe('contacts', () => {
-  const v = validator('contacts', ['id_pseudo', 'Prénom', 'Email', 'Téléphone', 'Consentement e-mail', 'Consentement SMS', 'Date du consentement', 'Source du consentement'])
+  const v = validator('contacts', [
+    'id_pseudo',
+    'Prénom',
+    'Email',
+    'Téléphone',
+    'Consentement e-mail',
+    'Consentement SMS',
+    'Date du consentement',
+    'Source du consentement',
+  ])
 
   it('normalises contact details', () => {
     expect(valuesOf(v([PSEUDO.a, 'Inès', 'Ines@Example.FR', '06 12 34 56 78', 'O', 'N', '12/09/2024', 'Formulaire IA 2024']))).toEqual({
@@ -269,7 +291,14 @@ describe('validateRow', () => {
     const resolution = resolveHeaders('resultats', ['id_pseudo', 'annee_univ', 'code_elp', 'session', 'note', 'resultat'])
     const compiled = compileValidator(KINDS.resultats, resolution)
     for (let i = 0; i < 10_000; i++) {
-      const fields = [`${PSEUDO.a.slice(0, 16)}${String(i).padStart(6, '0')}`, '2024/2025', `7DRT${i % 50}`, String(1 + (i % 3)), String(i % 23), ['ADM', 'AJ', 'X'][i % 3]!]
+      const fields = [
+        `${PSEUDO.a.slice(0, 16)}${String(i).padStart(6, '0')}`,
+        '2024/2025',
+        `7DRT${i % 50}`,
+        String(1 + (i % 3)),
+        String(i % 23),
+        ['ADM', 'AJ', 'X'][i % 3]!,
+      ]
       expect(validateRow(KINDS.resultats, resolution, fields, i)).toEqual(compiled(fields, i))
     }
   })
