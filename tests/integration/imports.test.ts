@@ -1,3 +1,4 @@
+import { access } from 'node:fs/promises'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startWorkers, type Workers } from '../../workers/worker.ts'
 import { apiToken, csrfFor, loginWithForm, startTestApp, type TestApp } from '../helpers/app.ts'
@@ -236,6 +237,27 @@ describe('import pipeline', () => {
     expect(next.statusCode, next.body).toBe(202)
     expect(next.json().status).toBe('queued')
     expect((await waitForImport(t.app, token, next.json().id)).status).toBe('succeeded')
+  })
+
+  it('lets staff abandon an import that waits for its mapping, deleting the file', async () => {
+    const res = await upload(
+      t.app,
+      token,
+      'assiduite',
+      csvFile([
+        ['A', 'B', 'C', 'D'],
+        ['x', 'y', '01/10/2026', 'P'],
+      ]),
+    )
+    expect(res.json().status).toBe('awaiting_mapping')
+    const id = res.json().id as string
+    const [row] = await t.database.sql`SELECT stored_path FROM imports WHERE id = ${id}`
+    const gone = await t.app.inject({ method: 'DELETE', url: `/api/v1/imports/${id}`, headers: { authorization: `Bearer ${token}` } })
+    expect(gone.statusCode, gone.body).toBe(200)
+    expect(gone.json()).toMatchObject({ status: 'rejected', errorCode: 'abandoned' })
+    await expect(access(row?.stored_path as string)).rejects.toThrow()
+    const again = await t.app.inject({ method: 'DELETE', url: `/api/v1/imports/${id}`, headers: { authorization: `Bearer ${token}` } })
+    expect(again.statusCode).toBe(409)
   })
 
   it('keeps imports inside their university and away from Mission Locale roles', async () => {

@@ -183,6 +183,23 @@ const plugin: FastifyPluginAsyncTypebox = async (fastify) => {
     },
   )
 
+  fastify.delete(
+    '/imports/:id',
+    {
+      config: { access: WRITE },
+      schema: {
+        tags: ['imports'],
+        summary: 'Abandon an import that waits for its column mapping (nothing was loaded; the file is deleted)',
+        params: IdParams,
+        response: { 200: ImportView, 409: ErrorBody, ...authErrors, ...notFound },
+      },
+    },
+    async (request) => {
+      await imports.abandon(request.auditCtx(), request.params.id)
+      return toImportView(await imports.get(request.requirePrincipal(), request.params.id))
+    },
+  )
+
   fastify.put(
     '/imports/:id/mapping',
     {

@@ -28,7 +28,10 @@ const plugin: FastifyPluginAsyncTypebox = async (fastify) => {
 
   fastify.get(
     '/connexion',
-    { config: { access: 'public', html: true }, schema: { hide: true, querystring: Type.Object({ suite: Type.Optional(Type.String()) }) } },
+    {
+      config: { access: 'public', html: true, rateLimit: { max: fastify.config.PUBLIC_RATE_LIMIT_PER_MINUTE, timeWindow: 60_000 } },
+      schema: { hide: true, querystring: Type.Object({ suite: Type.Optional(Type.String()) }) },
+    },
     async (request, reply) => {
       if (request.principal) {
         return reply.redirect(safeNext(request.query.suite))

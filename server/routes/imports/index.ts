@@ -98,6 +98,11 @@ const plugin: FastifyPluginAsyncTypebox = async (fastify) => {
     },
   )
 
+  fastify.post('/imports/:id/abandon', { config: WRITE, schema: { hide: true, params: IdParams } }, async (request, reply) => {
+    await imports.abandon(request.auditCtx(), request.params.id)
+    return reply.redirect(`/imports/${request.params.id}`, 303)
+  })
+
   fastify.get(
     '/imports/exemples/:file',
     { config: READ, schema: { hide: true, params: Type.Object({ file: Type.String({ pattern: '^[a-z_-]+\\.csv$' }) }) } },

@@ -191,6 +191,22 @@ export function createImportService({ imports, organisations, queues, audit, con
       return { import: imp, columns, headers: imp.headers }
     },
 
+    /** Abandons an import waiting for its column mapping; its file is deleted. */
+    async abandon(ctx: AuditContext & { actor: Principal }, id: string): Promise<void> {
+      const imp = inScope(ctx.actor, await imports.byId(id))
+      if (imp.status !== 'awaiting_mapping') {
+        throw new Conflict('Seul un import en attente de correspondance de colonnes peut être abandonné.')
+      }
+      await unlink(imp.storedPath).catch(() => {})
+      await imports.update(imp.id, {
+        status: 'rejected',
+        errorCode: 'abandoned',
+        errorMessage: 'Import abandonné avant le chargement : rien n’a été chargé.',
+        finishedAt: new Date(),
+      })
+      await audit.record(ctx, { action: 'import.abandon', entityType: 'import', entityId: imp.id })
+    },
+
     /** Applies the mapping chosen by staff, saves it for the next file of this kind, and queues the import. */
     async setMapping(ctx: AuditContext & { actor: Principal }, id: string, chosen: Record<string, string>): Promise<Import> {
       const imp = inScope(ctx.actor, await imports.byId(id))
