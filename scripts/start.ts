@@ -9,6 +9,7 @@
  * and exits 1, naming it. The children run in their own process groups, so a Ctrl-C in the terminal
  * reaches only this script and things stop in order (servers before the databases they use).
  */
+import { WORKER_NODE_FLAGS } from '../workers/node-flags.ts'
 import { spawn, type ChildProcess } from 'node:child_process'
 import { createServer } from 'node:net'
 import { dirname, join, resolve } from 'node:path'
@@ -188,8 +189,8 @@ async function checkPorts(config: Config, mail: MailPlan): Promise<void> {
   }
 }
 
-function spawnChild(name: string, entry: string, env: NodeJS.ProcessEnv): ChildProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
+function spawnChild(name: string, entry: string, env: NodeJS.ProcessEnv, nodeFlags: string[] = []): ChildProcess {
+  const child = spawn(process.execPath, [...nodeFlags, '--import', 'tsx', entry], {
     cwd: ROOT,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -359,7 +360,7 @@ async function main(): Promise<void> {
     return
   }
   spawnChild('server', 'server/server.ts', childEnv)
-  spawnChild('worker', 'workers/main.ts', childEnv)
+  spawnChild('worker', 'workers/main.ts', childEnv, WORKER_NODE_FLAGS)
   await waitForHealth(healthUrl(config))
   process.stdout.write(`${banner(config, mailUrl, logins)}\n`)
 }

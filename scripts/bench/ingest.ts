@@ -22,6 +22,7 @@
  * node flags for the children (diagnosis only, e.g. `--trace-gc`), BENCH_KEEP_LOGS=1 keeps the
  * children's logs (the work folder) after a successful run.
  */
+import { WORKER_NODE_FLAGS } from '../../workers/node-flags.ts'
 import { randomBytes } from 'node:crypto'
 import { createReadStream, readFileSync } from 'node:fs'
 import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises'
@@ -248,7 +249,7 @@ async function startStack(ctx: Ctx, label: string): Promise<Stack> {
     worker: startChild('worker', 'workers/main.ts', {
       cwd: ROOT,
       env: ctx.env,
-      nodeFlags: ctx.nodeFlags,
+      nodeFlags: [...WORKER_NODE_FLAGS, ...ctx.nodeFlags],
       logPath: join(ctx.work, `${label}-worker.log`),
     }),
   }
@@ -440,6 +441,10 @@ class WorkerWatch {
   }
 }
 
+/**
+ * Statement text → phase. Coupled to the SQL of import-processor.ts and loaders.ts on purpose: a
+ * statement no longer recognised shows up as phase "other", and a note on stderr names it.
+ */
 const PHASES: [RegExp, string][] = [
   [/^COPY stg/i, 'parse_copy'],
   [/^INSERT INTO students/i, 'students'],

@@ -77,6 +77,9 @@ export function createImportProcessor(deps: ProcessDeps) {
     let rowsRead = 0
     let rowsValid = 0
     let rowsInvalid = 0
+    // The academic year of each row (given, or derived from its date by the kind's rules),
+    // counted here rather than by a second scan of the staging table.
+    const years = new Map<string, number>()
 
     const result = await sql.begin(async (tx) => {
       await tx`SET LOCAL work_mem = '256MB'`
@@ -99,6 +102,10 @@ export function createImportProcessor(deps: ProcessDeps) {
         const r = validate(row.fields, row.line)
         if (r.ok) {
           rowsValid++
+          const year = r.values.annee_univ
+          if (typeof year === 'string') {
+            years.set(year, (years.get(year) ?? 0) + 1)
+          }
           let line = ''
           for (const c of loader.columns) {
             line += `${copyField(c.value(r.values, ctx))}\t`
@@ -165,11 +172,8 @@ export function createImportProcessor(deps: ProcessDeps) {
           [params.universityId, params.importId, imp.kind],
         )
       }
-      let academicYear: string | null = null
-      if (loader.academicYear) {
-        const [y] = await tx.unsafe(`SELECT ${loader.academicYear} AS year FROM stg g GROUP BY 1 ORDER BY count(*) DESC, 1 DESC LIMIT 1`)
-        academicYear = (y?.year as string | null) ?? null
-      }
+      // The import's year: the most frequent one (the latest on a tie).
+      const academicYear = [...years].sort((a, b) => b[1] - a[1] || b[0].localeCompare(a[0]))[0]?.[0] ?? null
       await tx`DELETE FROM import_errors WHERE import_id = ${imp.id}`
       for (let i = 0; i < errors.length; i += 1_000) {
         const batch = errors.slice(i, i + 1_000)
