@@ -15,7 +15,13 @@
       .then(function (imp) {
         label.textContent = imp.statusLabel
         label.className = 'tag status status--' + imp.status
-        text.textContent = fmt.format(imp.rowsRead) + ' lignes lues…'
+        text.textContent =
+          fmt.format(imp.rowsRead) +
+          ' lignes lues, dont ' +
+          fmt.format(imp.rowsValid) +
+          ' valides et ' +
+          fmt.format(imp.rowsInvalid) +
+          ' invalides…'
         box.querySelectorAll('[data-count]').forEach(function (dd) {
           dd.textContent = fmt.format(imp[dd.getAttribute('data-count')])
         })

@@ -23,7 +23,7 @@ function startWorkerProcess(): ChildProcess {
       JWT_SECRET: c.JWT_SECRET,
       DATA_ENCRYPTION_KEY: c.DATA_ENCRYPTION_KEY,
       UPLOAD_DIR: c.UPLOAD_DIR,
-      LOG_LEVEL: 'warn',
+      LOG_LEVEL: 'error',
       WORKER_LOCK_MS: '2000',
       WORKER_CONCURRENCY: '1',
     },

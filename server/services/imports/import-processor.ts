@@ -45,7 +45,8 @@ export type ProcessDeps = {
 }
 
 export type ProcessOutcome = 'succeeded' | 'failed' | 'skipped'
-export type ProgressFn = (p: { rowsRead: number }) => Promise<void> | void
+export type Progress = { rowsRead: number; rowsValid: number; rowsInvalid: number }
+export type ProgressFn = (p: Progress) => Promise<void> | void
 
 const pct = (r: number) => `${Math.round(r * 1000) / 10} %`.replace('.', ',')
 
@@ -128,7 +129,7 @@ export function createImportProcessor(deps: ProcessDeps) {
           }
         }
         if (rowsRead % PROGRESS_EVERY_ROWS === 0) {
-          await progress({ rowsRead })
+          await progress({ rowsRead, rowsValid, rowsInvalid })
         }
       }
       if (buffer) {
@@ -136,7 +137,7 @@ export function createImportProcessor(deps: ProcessDeps) {
       }
       copy.end()
       await done
-      await progress({ rowsRead })
+      await progress({ rowsRead, rowsValid, rowsInvalid })
 
       const counts = { rowsRead, rowsValid, rowsInvalid }
       if (rowsRead === 0) {
@@ -202,7 +203,7 @@ export function createImportProcessor(deps: ProcessDeps) {
         return 'skipped'
       }
       const report: ProgressFn = async (p) => {
-        await imports.update(importId, { rowsRead: p.rowsRead })
+        await imports.update(importId, { rowsRead: p.rowsRead, rowsValid: p.rowsValid, rowsInvalid: p.rowsInvalid })
         await progress(p)
       }
       const started = Date.now()
