@@ -103,6 +103,14 @@ const plugin: FastifyPluginAsyncTypebox = async (fastify) => {
     },
   )
 
+  fastify.get('/admin/communes', { config: html, schema: { hide: true } }, async (_request, reply) =>
+    reply.page('pages/admin/communes.hbs', {
+      title: 'Communes et Missions Locales',
+      summary: await fastify.services.communes.summary(),
+      scripts: ['/static/communes.js'],
+    }),
+  )
+
   fastify.get(
     '/admin/journal',
     {

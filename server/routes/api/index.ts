@@ -4,6 +4,7 @@ import users from './users.ts'
 import sites from './sites.ts'
 import organisations from './organisations.ts'
 import imports from './imports.ts'
+import communes from './communes.ts'
 
 /** The JSON API, versioned under /api/v1 and documented at /docs. */
 const api: FastifyPluginAsync = async (fastify) => {
@@ -12,5 +13,6 @@ const api: FastifyPluginAsync = async (fastify) => {
   await fastify.register(sites)
   await fastify.register(organisations)
   await fastify.register(imports)
+  await fastify.register(communes)
 }
 export default api
