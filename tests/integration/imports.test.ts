@@ -1,6 +1,7 @@
 import { access } from 'node:fs/promises'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startWorkers, type Workers } from '../../workers/worker.ts'
+import { decryptField } from '../../server/lib/crypto.ts'
 import { apiToken, csrfFor, loginWithForm, startTestApp, type TestApp } from '../helpers/app.ts'
 import { csvFile, multipart, pseudo, upload, waitForImport } from '../helpers/imports.ts'
 
@@ -336,5 +337,42 @@ describe('import pipeline', () => {
     const binary = await upload(t.app, token, 'etudiants', Buffer.from([0x50, 0x4b, 0x03, 0x04, 0, 0, 0, 0, 1, 2, 3, 0, 0, 0]))
     expect(binary.statusCode).toBe(422)
     expect(binary.json().message.length).toBeGreaterThan(10)
+  })
+})
+
+describe('contacts import', () => {
+  it('stores contact details encrypted and keeps no clear value in its error report', async () => {
+    const rows = [
+      ['id_pseudo', 'prenom', 'email', 'telephone', 'consentement_email', 'consentement_sms', 'date_consentement', 'source_consentement'],
+      [
+        pseudo(900),
+        'Amélie',
+        'amelie.martin@etudiant.univ-reims.test',
+        '06 12 34 56 78',
+        'O',
+        'O',
+        '15/09/2026',
+        'formulaire inscription 2026',
+      ],
+      [pseudo(901), 'Yanis', 'pas-une-adresse', '', 'O', 'N', '15/09/2026', 'formulaire inscription 2026'],
+    ]
+    for (let i = 0; i < 40; i++) {
+      rows.push([pseudo(902 + i), 'Léa', `lea${i}@etudiant.univ-reims.test`, '', 'O', 'N', '16/09/2026', 'formulaire inscription 2026'])
+    }
+    const res = await upload(t.app, token, 'contacts', csvFile(rows))
+    expect(res.statusCode, res.body).toBe(202)
+    const imp = await waitForImport(t.app, token, res.json().id)
+    expect(imp.status, imp.errorMessage ?? '').toBe('succeeded')
+    expect(imp.rowsInvalid).toBe(1)
+    const stored = await t.database.sql`
+      SELECT c.email_enc, c.first_name_enc, c.phone_enc, c.consent_sms FROM contacts c JOIN students s ON s.id = c.student_id WHERE s.pseudo_id = ${pseudo(900)}`
+    const row = stored[0] as { email_enc: Buffer; first_name_enc: Buffer; phone_enc: Buffer; consent_sms: boolean }
+    expect(row.email_enc.toString('latin1')).not.toContain('amelie')
+    expect(decryptField(t.config.dataEncryptionKey, row.email_enc)).toBe('amelie.martin@etudiant.univ-reims.test')
+    expect(decryptField(t.config.dataEncryptionKey, row.first_name_enc)).toBe('Amélie')
+    expect(decryptField(t.config.dataEncryptionKey, row.phone_enc)).toBe('+33612345678')
+    expect(row.consent_sms).toBe(true)
+    const errors = await t.database.sql`SELECT value FROM import_errors WHERE import_id = ${imp.id}`
+    expect(errors.map((e) => e.value)).toEqual(['p…(15 caractères)'])
   })
 })

@@ -36,6 +36,11 @@ export class ImportRefused extends Error {
   }
 }
 
+/** `jean.dupont@…` → `j…(20 caractères)`: enough to find the line, not to read the value. */
+export function maskValue(value: string): string {
+  return value === '' ? '' : `${value.slice(0, 1)}…(${value.length} caractère${value.length > 1 ? 's' : ''})`
+}
+
 export type ProcessDeps = {
   sql: postgres.Sql
   imports: ImportRepository
@@ -124,7 +129,8 @@ export function createImportProcessor(deps: ProcessDeps) {
           rowsInvalid++
           for (const e of r.errors) {
             if (errors.length < MAX_STORED_ERRORS) {
-              errors.push(e)
+              // Contact files hold names, e-mails and phones: their report never keeps a value in clear.
+              errors.push(def.analytics ? e : { ...e, value: maskValue(e.value) })
             }
           }
         }
