@@ -23,4 +23,14 @@ describe('smoke', () => {
     expect(home.statusCode).toBe(200)
     expect(home.body).toContain('Administration du consortium')
   })
+
+  it('shows the French 404 page with the navigation to a logged-in person', async () => {
+    const { cookie } = await loginWithForm(t.app, 'conseil.reims@demo.repere.test')
+    const res = await t.app.inject({ method: 'GET', url: '/cette-page-n-existe-pas', headers: { cookie, accept: 'text/html' } })
+    expect(res.statusCode).toBe(404)
+    expect(res.body).toContain('Page introuvable')
+    expect(res.body).toContain('Lieux d’accueil')
+    expect(res.body).toContain('Se déconnecter')
+    expect(res.body).not.toContain('Utilisateurs')
+  })
 })

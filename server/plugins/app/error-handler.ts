@@ -3,6 +3,7 @@
  * for the API, or the French error page for browsers. Messages of 5xx and database errors are
  * replaced by a generic one: no stack trace or SQL ever reaches a user.
  */
+import { pageData } from './views.ts'
 import fp from 'fastify-plugin'
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 
@@ -60,7 +61,8 @@ export async function sendError(
   }
   if (wantsHtml(request)) {
     reply.type('text/html; charset=utf-8')
-    return app.view('pages/error.hbs', { title: titleFor(view.statusCode), error: view })
+    // The app's own engine (`app.view`): a plugin's routes may have registered another one.
+    return app.view('pages/error.hbs', pageData(reply, { title: titleFor(view.statusCode), error: view }))
   }
   return reply.send(view)
 }

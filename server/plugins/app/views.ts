@@ -21,6 +21,18 @@ declare module 'fastify' {
   }
 }
 
+/** What every page gets besides its own data: the person, their navigation, a CSRF token. */
+export function pageData<T extends Record<string, unknown>>(reply: FastifyReply, data: T) {
+  const user = reply.request.user_
+  reply.header('cache-control', 'no-store')
+  return {
+    ...data,
+    csrfToken: reply.generateCsrf(),
+    me: user ? { fullName: user.fullName, role: user.role, organisationName: user.organisationName } : null,
+    nav: user ? navigationFor(user.role, reply.request.url) : [],
+  }
+}
+
 export default fp(
   async (fastify) => {
     await fastify.register(view, {
@@ -45,16 +57,7 @@ export default fp(
     })
 
     fastify.decorateReply('page', async function (this: FastifyReply, template: string, data) {
-      const request = this.request
-      const csrfToken = this.generateCsrf()
-      const user = request.user_
-      this.header('cache-control', 'no-store')
-      return this.viewAsync(template, {
-        ...data,
-        csrfToken,
-        me: user ? { fullName: user.fullName, role: user.role, organisationName: user.organisationName } : null,
-        nav: user ? navigationFor(user.role, request.url) : [],
-      })
+      return this.viewAsync(template, pageData(this, data))
     })
   },
   { name: 'views', dependencies: ['security', 'services'] },
