@@ -52,6 +52,23 @@ describe('import pipeline', () => {
     expect(labels[1]?.registration_date).toBe('2025-09-12')
   })
 
+  it('resolves a home postcode to its commune only when it names exactly one', async () => {
+    const rows = [
+      ['id_pseudo', 'annee_univ', 'code_postal'],
+      [pseudo(50), '2026/2027', '51100'], // Reims only
+      [pseudo(51), '2026/2027', '51150'], // sixteen communes: left unresolved
+    ]
+    const res = await upload(t.app, token, 'etudiants', csvFile(rows))
+    expect((await waitForImport(t.app, token, res.json().id)).status).toBe('succeeded')
+    const got = await t.database.sql`
+      SELECT s.pseudo_id, e.home_commune_insee, e.home_postcode FROM enrolments e JOIN students s ON s.id = e.student_id
+      WHERE s.pseudo_id IN (${pseudo(50)}, ${pseudo(51)}) ORDER BY e.home_postcode`
+    expect(got.map((r) => [r.home_postcode, r.home_commune_insee])).toEqual([
+      ['51100', '51454'],
+      ['51150', null],
+    ])
+  })
+
   it('loads UTF-8 with BOM, tab-separated results with decimal commas and Apogée codes', async () => {
     const rows = [
       ['Identifiant pseudonymisé', 'Année universitaire', 'Code ELP', 'Session', 'Note', 'Résultat', 'ECTS'],
