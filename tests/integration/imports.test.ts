@@ -69,6 +69,25 @@ describe('import pipeline', () => {
     ])
   })
 
+  it('keeps indicateur_* columns per student as model features', async () => {
+    const rows = [
+      ['id_pseudo', 'annee_univ', 'indicateur_tutorat', 'indicateur_Heures de soutien'],
+      [pseudo(60), '2026/2027', 'oui', '12,5'],
+      [pseudo(61), '2026/2027', 'non', ''],
+    ]
+    const res = await upload(t.app, token, 'etudiants', csvFile(rows))
+    expect((await waitForImport(t.app, token, res.json().id)).status).toBe('succeeded')
+    const got = await t.database.sql`
+      SELECT s.pseudo_id, i.name, i.value, i.academic_year, i.source_kind FROM student_indicators i JOIN students s ON s.id = i.student_id
+      WHERE s.pseudo_id IN (${pseudo(60)}, ${pseudo(61)}) ORDER BY s.pseudo_id, i.name`
+    expect(got.map((r) => [r.pseudo_id, r.name, r.value, r.academic_year, r.source_kind])).toEqual([
+      [pseudo(60), 'heures_de_soutien', 12.5, '2026/2027', 'etudiants'],
+      [pseudo(60), 'tutorat', 1, '2026/2027', 'etudiants'],
+      [pseudo(61), 'heures_de_soutien', null, '2026/2027', 'etudiants'],
+      [pseudo(61), 'tutorat', 0, '2026/2027', 'etudiants'],
+    ])
+  })
+
   it('loads UTF-8 with BOM, tab-separated results with decimal commas and Apogée codes', async () => {
     const rows = [
       ['Identifiant pseudonymisé', 'Année universitaire', 'Code ELP', 'Session', 'Note', 'Résultat', 'ECTS'],
