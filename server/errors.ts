@@ -23,6 +23,7 @@ export const CsrfInvalid = createError(
   'Le formulaire a expiré ou ne vient pas de Repère. Rechargez la page et recommencez.',
   403,
 )
+export const FileTooLarge = createError<[number]>('APP_FILE_TOO_LARGE', 'Le fichier dépasse la taille maximale autorisée (%s Mo).', 413)
 export const RateLimited = createError<[string]>('APP_RATE_LIMITED', '%s', 429)
 export const ServiceUnavailable = createError('APP_UNAVAILABLE', 'Le service est momentanément indisponible.', 503)
 

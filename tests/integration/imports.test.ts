@@ -412,3 +412,22 @@ describe('contacts import', () => {
     expect(errors.map((e) => e.value)).toEqual(['p…(15 caractères)'])
   })
 })
+
+describe('upload size limit', () => {
+  it('refuses a file over UPLOAD_MAX_MB with a clear message and keeps nothing', async () => {
+    const small = await startTestApp({ UPLOAD_MAX_MB: '1' })
+    try {
+      const tok = await apiToken(small.app, 'universite@demo.repere.test')
+      const rows = [['id_pseudo', 'semaine', 'connexions']]
+      for (let i = 0; i < 60_000; i++) {
+        rows.push([pseudo(i), '02/11/2026', '1'])
+      }
+      const res = await upload(small.app, tok, 'activite_ent', csvFile(rows))
+      expect(res.statusCode).toBe(413)
+      expect(res.json().message).toBe('Le fichier dépasse la taille maximale autorisée (1 Mo).')
+      expect(Number((await small.database.sql`SELECT count(*)::int AS n FROM imports`)[0]?.n)).toBe(0)
+    } finally {
+      await small.close()
+    }
+  })
+})

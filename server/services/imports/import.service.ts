@@ -8,7 +8,7 @@ import type { Readable } from 'node:stream'
 import type { ImportRepository, ImportRow } from '../../../db/repositories/imports.repository.ts'
 import type { Import } from '../../../db/schema/imports.ts'
 import type { Queues } from '../../lib/queue.ts'
-import { BadInput, Conflict, Forbidden } from '../../errors.ts'
+import { BadInput, Conflict, FileTooLarge, Forbidden } from '../../errors.ts'
 import { inScope, organisationFilter, type Principal } from '../access.ts'
 import type { AuditContext, AuditService } from '../audit.service.ts'
 import type { OrganisationRepository } from '../../../db/repositories/organisations.repository.ts'
@@ -24,7 +24,7 @@ type Deps = {
   organisations: OrganisationRepository
   queues: Pick<Queues, 'enqueue'>
   audit: AuditService
-  config: { UPLOAD_DIR: string }
+  config: { UPLOAD_DIR: string; UPLOAD_MAX_MB: number }
 }
 
 export type UploadResult =
@@ -58,8 +58,12 @@ export function createImportService({ imports, organisations, queues, audit, con
       try {
         stored = await storeUpload(input.stream, config.UPLOAD_DIR)
       } catch (err) {
+        const code = (err as { code?: unknown }).code
+        if (code === 'FST_REQ_FILE_TOO_LARGE') {
+          throw new FileTooLarge(config.UPLOAD_MAX_MB)
+        }
         // File-system trouble (ENOSPC, EACCES…) is ours; anything else is a broken upload stream.
-        if (typeof (err as { code?: unknown }).code === 'string' && /^E[A-Z]+$/.test((err as { code: string }).code)) {
+        if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) {
           throw err
         }
         throw new BadInput('L’envoi du fichier a été interrompu ou la requête est mal formée. Réessayez.')
@@ -67,7 +71,7 @@ export function createImportService({ imports, organisations, queues, audit, con
       const discard = () => unlink(stored.path).catch(() => {})
       if (input.truncated()) {
         await discard()
-        throw new BadInput('Le fichier dépasse la taille maximale autorisée.')
+        throw new FileTooLarge(config.UPLOAD_MAX_MB)
       }
       if (stored.size === 0) {
         await discard()
