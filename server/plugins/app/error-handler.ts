@@ -28,6 +28,38 @@ export function wantsHtml(request: FastifyRequest): boolean {
   return request.routeOptions.config?.html === true || (request.headers.accept ?? '').includes('text/html')
 }
 
+type ValidationIssue = { instancePath?: string; keyword?: string; params?: Record<string, unknown> }
+
+const WHERE: Record<string, string> = { body: 'le corps', querystring: 'l’adresse', params: 'l’adresse', headers: 'les en-têtes' }
+
+/** The first schema violation in French: which field, and what is wrong with it. */
+export function validationMessage(issues: ValidationIssue[], context?: string): string {
+  const first = issues[0]
+  if (!first) {
+    return 'Requête invalide.'
+  }
+  const path = (first.instancePath ?? '').replace(/^\//, '').replace(/\//g, '.')
+  const missingProperty = first.params?.missingProperty
+  const missing = first.keyword === 'required' && typeof missingProperty === 'string' ? missingProperty : ''
+  const field = missing || path
+  const where = context ? ` dans ${WHERE[context] ?? context}` : ''
+  const what: Record<string, string> = {
+    required: `champ « ${field} » manquant`,
+    type: `type invalide pour « ${field} »`,
+    enum: `valeur non permise pour « ${field} »`,
+    const: `valeur non permise pour « ${field} »`,
+    anyOf: `valeur non permise pour « ${field} »`,
+    format: `format invalide pour « ${field} »`,
+    pattern: `format invalide pour « ${field} »`,
+    minLength: `« ${field} » est trop court`,
+    maxLength: `« ${field} » est trop long`,
+    minimum: `« ${field} » est trop petit`,
+    maximum: `« ${field} » est trop grand`,
+  }
+  const text = what[first.keyword ?? ''] ?? (field ? `valeur invalide pour « ${field} »` : 'contenu invalide')
+  return `Requête invalide${where} : ${text}.`
+}
+
 export type ErrorView = { statusCode: number; code: string; message: string; reqId: string }
 
 export function toErrorView(err: FastifyError, request: FastifyRequest): ErrorView {
@@ -38,7 +70,7 @@ export function toErrorView(err: FastifyError, request: FastifyRequest): ErrorVi
   }
   let message = FRAMEWORK_MESSAGES[err.code] ?? err.message
   if (err.validation) {
-    message = `Requête invalide : ${err.message}`
+    message = validationMessage(err.validation, err.validationContext)
   }
   return { statusCode, code: err.code ?? 'APP_ERROR', message, reqId: request.id }
 }
