@@ -144,6 +144,10 @@ describe('import pipeline', () => {
     expect(csv.headers['content-type']).toContain('text/csv')
     expect(csv.body.replace(/^\uFEFF/, '').split(/\r?\n/)[0]).toBe('ligne;colonne;valeur;raison')
     expect(csv.body).toContain('31/02/2025')
+    // Reading a report of student data leaves a trace.
+    const reads = await t.database
+      .sql`SELECT details FROM audit_log WHERE action = 'import.errors_read' AND entity_id = ${imp.id} ORDER BY id`
+    expect(reads.map((r) => r.details)).toEqual([{}, { format: 'csv' }])
   })
 
   it('refuses a file with a missing required column as a whole, loading nothing', async () => {

@@ -158,7 +158,7 @@ const plugin: FastifyPluginAsyncTypebox = async (fastify) => {
         response: { 200: Type.Array(ImportErrorView), ...authErrors, ...notFound },
       },
     },
-    async (request) => imports.errors(request.requirePrincipal(), request.params.id, request.query.limit),
+    async (request) => imports.errors(request.auditCtx(), request.params.id, request.query.limit),
   )
 
   fastify.get(
@@ -174,7 +174,7 @@ const plugin: FastifyPluginAsyncTypebox = async (fastify) => {
       },
     },
     async (request, reply) => {
-      const report = await imports.errorReport(request.requirePrincipal(), request.params.id)
+      const report = await imports.errorReport(request.auditCtx(), request.params.id)
       return reply
         .header('content-type', 'text/csv; charset=utf-8')
         .header('content-disposition', `attachment; filename="${report.fileName}"`)

@@ -41,7 +41,7 @@ const plugin: FastifyPluginAsyncTypebox = async (fastify) => {
   fastify.get('/imports/:id', { config: READ, schema: { hide: true, params: IdParams } }, async (request, reply) => {
     const p = request.requirePrincipal()
     const imp = toImportView(await imports.get(p, request.params.id))
-    const errors = imp.rowsInvalid > 0 || imp.errorCode ? await imports.errors(p, imp.id, 100) : []
+    const errors = imp.rowsInvalid > 0 || imp.errorCode ? await imports.errors(request.auditCtx(), imp.id, 100) : []
     return reply.page('pages/imports/show.hbs', {
       title: `Import ${imp.kindLabel}`,
       imp,

@@ -167,13 +167,16 @@ export function createImportService({ imports, organisations, queues, audit, con
       return inScope(p, await imports.byId(id))
     },
 
-    async errors(p: Principal, id: string, limit?: number) {
-      inScope(p, await imports.byId(id))
+    /** The row errors of an import: pseudonymised student data, so every read is audited. */
+    async errors(ctx: AuditContext & { actor: Principal }, id: string, limit?: number) {
+      inScope(ctx.actor, await imports.byId(id))
+      await audit.record(ctx, { action: 'import.errors_read', entityType: 'import', entityId: id })
       return imports.errors(id, limit)
     },
 
-    async errorReport(p: Principal, id: string): Promise<{ fileName: string; csv: string }> {
-      const imp = inScope(p, await imports.byId(id))
+    async errorReport(ctx: AuditContext & { actor: Principal }, id: string): Promise<{ fileName: string; csv: string }> {
+      const imp = inScope(ctx.actor, await imports.byId(id))
+      await audit.record(ctx, { action: 'import.errors_read', entityType: 'import', entityId: id, details: { format: 'csv' } })
       const rows = await imports.errors(id)
       return { fileName: `rapport-erreurs-${imp.kind}-${imp.createdAt.toISOString().slice(0, 10)}.csv`, csv: errorReportCsv(rows) }
     },
