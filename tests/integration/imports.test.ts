@@ -204,6 +204,26 @@ describe('import pipeline', () => {
     expect(rows.map((r) => r.logins)).toEqual([5, 4])
   })
 
+  it('loads a first file of a kind that repeats a key: the last line wins, nothing fails', async () => {
+    // attendance_weeks is empty for this university: the plain-INSERT fast path meets the
+    // repeated key, and the import falls back to the de-duplicating upsert.
+    const rows = [
+      ['id_pseudo', 'semaine', 'code_elp', 'seances_prevues', 'seances_suivies'],
+      [pseudo(800), '05/10/2026', '7DRT101', '4', '4'],
+      [pseudo(801), '05/10/2026', '7DRT101', '4', '3'],
+      [pseudo(800), '05/10/2026', '7DRT101', '4', '1'],
+    ]
+    const res = await upload(t.app, token, 'assiduite', csvFile(rows))
+    const imp = await waitForImport(t.app, token, res.json().id)
+    expect(imp.status, imp.errorMessage ?? '').toBe('succeeded')
+    const got = await t.database.sql`
+      SELECT s.pseudo_id, w.sessions_attended FROM attendance_weeks w JOIN students s ON s.id = w.student_id ORDER BY s.pseudo_id`
+    expect(got.map((r) => [r.pseudo_id, r.sessions_attended])).toEqual([
+      [pseudo(800), 1],
+      [pseudo(801), 3],
+    ])
+  })
+
   it('refuses analytics files holding direct identifiers, and deletes them', async () => {
     const rows = [
       ['id_pseudo', 'annee_univ', 'nom', 'email'],
