@@ -20,7 +20,7 @@ export function toImportView(i: ImportRow) {
     kindLabel: KINDS[i.kind].label,
     shape: i.shape,
     status: i.status,
-    statusLabel: STATUS_LABELS[i.status] ?? i.status,
+    statusLabel: i.errorCode === 'abandoned' ? 'abandonné' : (STATUS_LABELS[i.status] ?? i.status),
     fileName: i.fileName,
     sizeBytes: i.sizeBytes,
     encoding: i.encoding,
