@@ -18,13 +18,5 @@ export const EmailTaken = createError('APP_EMAIL_TAKEN', 'Un compte existe déj�
 export const BadInput = createError<[string]>('APP_BAD_INPUT', '%s', 400)
 export const Conflict = createError<[string]>('APP_CONFLICT', '%s', 409)
 export const PasswordTooWeak = createError('APP_PASSWORD_TOO_WEAK', 'Le mot de passe doit contenir au moins 12 caractères.', 400)
-export const CsrfInvalid = createError(
-  'APP_CSRF_INVALID',
-  'Le formulaire a expiré ou ne vient pas de Repère. Rechargez la page et recommencez.',
-  403,
-)
 export const FileTooLarge = createError<[number]>('APP_FILE_TOO_LARGE', 'Le fichier dépasse la taille maximale autorisée (%s Mo).', 413)
 export const RateLimited = createError<[string]>('APP_RATE_LIMITED', '%s', 429)
-export const ServiceUnavailable = createError('APP_UNAVAILABLE', 'Le service est momentanément indisponible.', 503)
-
-export type AppError = InstanceType<typeof NotFound>

@@ -66,12 +66,6 @@ export function createImportRepository(db: DbOrTx) {
         .orderBy(importErrors.line, importErrors.id)
       return limit ? q.limit(limit) : q
     },
-    async replaceErrors(importId: string, rows: { line: number; column: string; value: string; reason: string }[]): Promise<void> {
-      await db.delete(importErrors).where(eq(importErrors.importId, importId))
-      for (let i = 0; i < rows.length; i += 1_000) {
-        await db.insert(importErrors).values(rows.slice(i, i + 1_000).map((r) => ({ ...r, importId })))
-      }
-    },
     async savedMapping(organisationId: string, kind: ImportKind): Promise<Record<string, string> | undefined> {
       const [row] = await db
         .select({ mapping: importMappings.mapping })

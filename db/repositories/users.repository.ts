@@ -1,4 +1,4 @@
-import { and, asc, eq, sql } from 'drizzle-orm'
+import { asc, eq, sql } from 'drizzle-orm'
 import type { DbOrTx } from '../client.ts'
 import { organisations } from '../schema/organisations.ts'
 import { users, type User, type UserRole } from '../schema/users.ts'
@@ -72,10 +72,7 @@ export function createUserRepository(db: DbOrTx) {
       return rows.length === 1
     },
     async touchLogin(id: string): Promise<void> {
-      await db
-        .update(users)
-        .set({ lastLoginAt: new Date() })
-        .where(and(eq(users.id, id)))
+      await db.update(users).set({ lastLoginAt: new Date() }).where(eq(users.id, id))
     },
   }
 }

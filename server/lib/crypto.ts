@@ -1,9 +1,8 @@
 /**
  * Field encryption for personal data at rest (contacts): AES-256-GCM with a random 12-byte
  * nonce per value. Stored layout: version byte (1) | nonce (12) | tag (16) | ciphertext.
- * Keyed hashes (HMAC-SHA256) give lookups without decrypting (e.g. suppressions).
  */
-import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto'
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto'
 
 const VERSION = 1
 
@@ -21,8 +20,4 @@ export function decryptField(key: Buffer, stored: Buffer): string {
   const decipher = createDecipheriv('aes-256-gcm', key, stored.subarray(1, 13))
   decipher.setAuthTag(stored.subarray(13, 29))
   return Buffer.concat([decipher.update(stored.subarray(29)), decipher.final()]).toString('utf8')
-}
-
-export function keyedHash(key: Buffer, value: string): string {
-  return createHmac('sha256', key).update(value).digest('base64url')
 }

@@ -22,7 +22,3 @@ export function navigationFor(role: UserRole, currentUrl: string) {
     current: i.href === '/' ? path === '/' : path === i.href || path.startsWith(`${i.href}/`),
   }))
 }
-
-export function canSee(role: UserRole, href: string): boolean {
-  return ITEMS.some((i) => i.href === href && i.roles.includes(role))
-}

@@ -21,7 +21,7 @@ type Deps = {
   communes: CommuneRepository
   organisations: OrganisationRepository
   audit: AuditService
-  config: { UPLOAD_DIR: string }
+  config: { UPLOAD_DIR: string; UPLOAD_MAX_MB: number }
 }
 
 const INSEE_HEADERS = new Set(['inseecode', 'codeinsee', 'insee', 'codecommune', 'codecommuneinsee', 'cog'])
@@ -63,7 +63,7 @@ export function createCommuneService({ communes, organisations, audit, config }:
     },
 
     async importMapping(ctx: AuditContext & { actor: Principal }, stream: Readable): Promise<{ applied: number; errors: RowError[] }> {
-      const stored = await storeUpload(stream, config.UPLOAD_DIR)
+      const stored = await storeUpload(stream, config.UPLOAD_DIR, config.UPLOAD_MAX_MB)
       const rows: CommuneMappingRow[] = []
       const errors: RowError[] = []
       try {

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import Type from 'typebox'
-import { BadInput } from '../../errors.ts'
+import { filePart } from '../../plugins/external/multipart.ts'
 import { ErrorBody, authErrors } from '../../schemas/common.ts'
 import { ImportErrorView } from '../../schemas/imports.ts'
 
@@ -51,15 +51,7 @@ const plugin: FastifyPluginAsyncTypebox = async (fastify) => {
       },
     },
     async (request, reply) => {
-      let part
-      try {
-        part = request.isMultipart() ? await request.file() : undefined
-      } catch {
-        throw new BadInput('La requête multipart est mal formée ou a été interrompue. Réessayez l’envoi.')
-      }
-      if (!part) {
-        throw new BadInput('Joignez le fichier CSV dans le champ « file ».')
-      }
+      const part = await filePart(request, 'Joignez le fichier CSV dans le champ « file ».')
       const result = await communes.importMapping(request.auditCtx(), part.file)
       if (result.errors.length > 0) {
         return reply.code(422).send({

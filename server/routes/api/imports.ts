@@ -4,6 +4,7 @@ import Type from 'typebox'
 import { ErrorBody, IdParams, authErrors, notFound } from '../../schemas/common.ts'
 import { DuplicateBody, ImportErrorView, ImportView, MappingBody, RejectedBody, UploadQuery } from '../../schemas/imports.ts'
 import { BadInput } from '../../errors.ts'
+import { filePart } from '../../plugins/external/multipart.ts'
 import { isImportKind, KINDS, IMPORT_KINDS } from '../../services/imports/kinds.ts'
 import { toImportView } from '../imports/view.ts'
 
@@ -11,24 +12,9 @@ const READ = ['university_staff', 'admin'] as const
 const WRITE = ['university_staff'] as const
 
 /** Receives a multipart upload (a `file` part; `kind` in the query or as a field before the file). */
-export async function handleUpload(request: FastifyRequest<{ Querystring: { kind?: string } }>, reply: FastifyReply) {
+async function handleUpload(request: FastifyRequest<{ Querystring: { kind?: string } }>, reply: FastifyReply) {
   const { services } = request.server
-  if (!request.isMultipart()) {
-    throw new BadInput('Envoyez le fichier en multipart/form-data, dans un champ « file ».')
-  }
-  let part: Awaited<ReturnType<typeof request.file>>
-  try {
-    part = await request.file()
-  } catch (err) {
-    if ((err as { statusCode?: number }).statusCode) {
-      throw err
-    }
-    // Busboy's own errors (truncated body, wrong boundary) are the client's.
-    throw new BadInput('La requête multipart est mal formée ou a été interrompue. Réessayez l’envoi.')
-  }
-  if (!part) {
-    throw new BadInput('Aucun fichier reçu : joignez le fichier dans le champ « file ».')
-  }
+  const part = await filePart(request, 'Aucun fichier reçu : joignez le fichier dans le champ « file ».')
   const field = part.fields.kind as { value?: unknown } | undefined
   const kind = request.query.kind ?? (typeof field?.value === 'string' ? field.value : undefined)
   if (!isImportKind(kind)) {

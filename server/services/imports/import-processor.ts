@@ -41,6 +41,17 @@ export function maskValue(value: string): string {
   return value === '' ? '' : `${value.slice(0, 1)}…(${value.length} caractère${value.length > 1 ? 's' : ''})`
 }
 
+/** Replaces an import's row report (inside the caller's transaction). */
+async function writeErrors(tx: postgres.TransactionSql, importId: string, errors: RowError[]): Promise<void> {
+  await tx`DELETE FROM import_errors WHERE import_id = ${importId}`
+  for (let i = 0; i < errors.length; i += 1_000) {
+    const rows = errors
+      .slice(i, i + 1_000)
+      .map((e) => ({ import_id: importId, line: e.line, column: e.column, value: e.value.slice(0, 500), reason: e.reason }))
+    await tx`INSERT INTO import_errors ${tx(rows)}`
+  }
+}
+
 export type ProcessDeps = {
   sql: postgres.Sql
   imports: ImportRepository
@@ -187,11 +198,7 @@ export function createImportProcessor(deps: ProcessDeps) {
       }
       // The import's year: the most frequent one (the latest on a tie).
       const academicYear = [...years].sort((a, b) => b[1] - a[1] || b[0].localeCompare(a[0]))[0]?.[0] ?? null
-      await tx`DELETE FROM import_errors WHERE import_id = ${imp.id}`
-      for (let i = 0; i < errors.length; i += 1_000) {
-        const batch = errors.slice(i, i + 1_000)
-        await tx`INSERT INTO import_errors ${tx(batch.map((e) => ({ import_id: imp.id, line: e.line, column: e.column, value: e.value.slice(0, 500), reason: e.reason })))}`
-      }
+      await writeErrors(tx, imp.id, errors)
       await tx`
         UPDATE imports SET status = 'succeeded', shape = ${shape}, rows_read = ${rowsRead}, rows_valid = ${rowsValid},
           rows_invalid = ${rowsInvalid}, rows_loaded = ${rowsValid}, rows_changed = ${rowsChanged},
@@ -231,10 +238,7 @@ export function createImportProcessor(deps: ProcessDeps) {
       } catch (err) {
         if (err instanceof ImportRefused || isImportStructureError(err)) {
           const refused = err instanceof ImportRefused ? err : new ImportRefused(err.code, err.message)
-          await imports.replaceErrors(
-            importId,
-            refused.errors.map((e) => ({ ...e, value: e.value.slice(0, 500) })),
-          )
+          await sql.begin((tx) => writeErrors(tx, importId, refused.errors))
           await imports.update(importId, {
             status: 'failed',
             errorCode: refused.code,

@@ -54,20 +54,7 @@ export function createImportService({ imports, organisations, queues, audit, con
       if (org?.kind !== 'university') {
         throw new Forbidden()
       }
-      let stored
-      try {
-        stored = await storeUpload(input.stream, config.UPLOAD_DIR)
-      } catch (err) {
-        const code = (err as { code?: unknown }).code
-        if (code === 'FST_REQ_FILE_TOO_LARGE') {
-          throw new FileTooLarge(config.UPLOAD_MAX_MB)
-        }
-        // File-system trouble (ENOSPC, EACCES…) is ours; anything else is a broken upload stream.
-        if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) {
-          throw err
-        }
-        throw new BadInput('L’envoi du fichier a été interrompu ou la requête est mal formée. Réessayez.')
-      }
+      const stored = await storeUpload(input.stream, config.UPLOAD_DIR, config.UPLOAD_MAX_MB)
       const discard = () => unlink(stored.path).catch(() => {})
       if (input.truncated()) {
         await discard()

@@ -1074,10 +1074,6 @@ export function isImportKind(value: unknown): value is ImportKind {
   return typeof value === 'string' && (IMPORT_KINDS as readonly string[]).includes(value)
 }
 
-export function getKind(kind: ImportKind): KindDef {
-  return KINDS[kind]
-}
-
 /** The columns validated for a kind (and shape). */
 export function columnsFor(def: KindDef, shape?: AttendanceShape): ColumnDef[] {
   return def.shapes && shape ? def.shapes[shape].columns : def.columns

@@ -8,13 +8,18 @@ import { mkdir, unlink } from 'node:fs/promises'
 import path from 'node:path'
 import { Transform, type Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
+import { BadInput, FileTooLarge } from '../../errors.ts'
 import { Utf8Validator } from './csv-reader.ts'
 
 export type StoredUpload = { path: string; size: number; sha256: string; utf8Valid: boolean; head: Buffer }
 
 const HEAD_BYTES = 64 * 1024
 
-export async function storeUpload(source: Readable, dir: string): Promise<StoredUpload> {
+/**
+ * Errors come out ready for the person who uploaded: too large (413), broken stream (400).
+ * File-system trouble (ENOSPC, EACCES…) is ours and stays a 500.
+ */
+export async function storeUpload(source: Readable, dir: string, maxMb: number): Promise<StoredUpload> {
   await mkdir(dir, { recursive: true, mode: 0o700 })
   const target = path.join(path.resolve(dir), `${randomUUID()}.csv`)
   const hash = createHash('sha256')
@@ -39,7 +44,14 @@ export async function storeUpload(source: Readable, dir: string): Promise<Stored
     await pipeline(source, tap, createWriteStream(target, { mode: 0o600 }))
   } catch (err) {
     await unlink(target).catch(() => {})
-    throw err
+    const code = (err as { code?: unknown }).code
+    if (code === 'FST_REQ_FILE_TOO_LARGE') {
+      throw new FileTooLarge(maxMb)
+    }
+    if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) {
+      throw err
+    }
+    throw new BadInput('L’envoi du fichier a été interrompu ou la requête est mal formée. Réessayez.')
   }
   return { path: target, size, sha256: hash.digest('hex'), utf8Valid: utf8.valid, head: Buffer.concat(headChunks) }
 }
