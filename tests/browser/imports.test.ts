@@ -70,4 +70,51 @@ describe('import page', () => {
     expect(problems).toEqual([])
     await context.close()
   })
+
+  it('asks for the columns of an unknown layout, loads it, and lets staff abandon a wrong file', async () => {
+    const odd = path.join(dir, 'export-maison.csv')
+    await writeFile(
+      odd,
+      csvFile([
+        ['Etudiant', 'Cours', 'Quand', 'Présence'],
+        [pseudo(9001), '7DRT101', '07/10/2026', 'ABI'],
+        [pseudo(9002), '7DRT101', '07/10/2026', 'P'],
+      ]),
+    )
+    const context = await browser.newContext({ viewport: PHONE, locale: 'fr-FR' })
+    const page = await context.newPage()
+    const problems = watchProblems(page)
+    await loginThroughPage(page, t.baseUrl, 'universite@demo.repere.test')
+    const uploadFile = async (file: string) => {
+      await page.goto(`${t.baseUrl}/imports`)
+      await page.getByLabel('Type de fichier').selectOption('assiduite')
+      await page.setInputFiles('#file', file)
+      await Promise.all([page.waitForURL(/\/correspondance$/), page.getByRole('button', { name: 'Envoyer le fichier' }).click()])
+    }
+    await uploadFile(odd)
+    expect(await axeViolations(page, 'mapping')).toEqual([])
+    await page.getByLabel(/Identifiant pseudonymisé/).selectOption('Etudiant')
+    await page.getByLabel(/Code élément pédagogique/).selectOption('Cours')
+    await page.getByLabel(/Date de la séance/).selectOption('Quand')
+    await page.getByLabel(/Statut de présence/).selectOption('Présence')
+    await Promise.all([page.waitForURL(/\/imports\/[0-9a-f-]{36}$/), page.getByRole('button', { name: 'Lancer l’import' }).click()])
+    await page.getByText('terminé', { exact: true }).waitFor({ timeout: 30_000 })
+    await expect.poll(() => page.locator('[data-count="rowsLoaded"]').textContent()).toBe('2')
+
+    // A file with other headers again: this time, abandon it.
+    const other = path.join(dir, 'autre-export.csv')
+    await writeFile(
+      other,
+      csvFile([
+        ['A', 'B', 'C', 'D'],
+        ['x', 'y', '07/10/2026', 'P'],
+      ]),
+    )
+    await uploadFile(other)
+    await Promise.all([page.waitForURL(/\/imports\/[0-9a-f-]{36}$/), page.getByRole('button', { name: 'Abandonner cet import' }).click()])
+    await expect.poll(() => page.locator('#status-label').textContent()).toBe('abandonné')
+    await expect.poll(() => page.getByRole('alert').first().textContent()).toContain('rien n’a été chargé')
+    expect(problems).toEqual([])
+    await context.close()
+  })
 })
