@@ -20,7 +20,7 @@ import { writeDemoCohort } from './demo/cohort.ts'
 import { communes, organisations, sites, users } from '../db/schema/index.ts'
 import type { OrganisationKind } from '../db/schema/organisations.ts'
 import type { SiteKind } from '../db/schema/sites.ts'
-import type { UserRole } from '../db/schema/users.ts'
+import type { UserRole } from '../db/vocabulary/index.ts'
 import type { Config } from '../server/config.ts'
 
 const SEED_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'db', 'seed-data')

@@ -4,7 +4,7 @@ import { importErrors } from '../schema/import-errors.ts'
 import { importMappings } from '../schema/import-mappings.ts'
 import { imports, type Import } from '../schema/imports.ts'
 import { users } from '../schema/users.ts'
-import type { ImportKind } from '../../server/services/imports/kinds.ts'
+import type { ImportKind } from '../vocabulary/index.ts'
 
 export type ImportRow = Import & { uploaderName: string | null }
 

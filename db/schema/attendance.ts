@@ -1,5 +1,5 @@
 import { bigint, boolean, date, integer, pgEnum, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core'
-import { PRESENCE_VALUES } from '../../server/services/imports/vocabulary.ts'
+import { PRESENCE_VALUES } from '../vocabulary/index.ts'
 import { imports } from './imports.ts'
 import { students } from './students.ts'
 

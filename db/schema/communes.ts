@@ -1,9 +1,10 @@
 import { boolean, index, integer, pgEnum, pgTable, text, uuid } from 'drizzle-orm/pg-core'
 import { timestamps } from './columns.ts'
 import { organisations } from './organisations.ts'
+import { COMMUNE_MAPPING_STATUSES } from '../vocabulary/index.ts'
 
 /** How sure we are that a commune belongs to a Mission Locale (see db/seed-data/README.md). */
-export const communeMappingStatus = pgEnum('commune_mapping_status', ['confirmed', 'inferred', 'none'])
+export const communeMappingStatus = pgEnum('commune_mapping_status', COMMUNE_MAPPING_STATUSES)
 
 /**
  * Communes keyed by INSEE code: routing is by commune, never by postcode or canton

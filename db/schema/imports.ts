@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm'
 import { bigint, index, integer, jsonb, pgEnum, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core'
-import { IMPORT_KINDS } from '../../server/services/imports/vocabulary.ts'
+import { IMPORT_KINDS, IMPORT_STATUSES } from '../vocabulary/index.ts'
 import { id, timestamps } from './columns.ts'
 import { organisations } from './organisations.ts'
 import { users } from './users.ts'
@@ -12,7 +12,7 @@ export const importKind = pgEnum('import_kind', IMPORT_KINDS)
  * `rejected` is for files refused before processing (direct identifiers, too many invalid rows
  * is `failed` with a report). A failed or rejected file may be uploaded again.
  */
-export const importStatus = pgEnum('import_status', ['awaiting_mapping', 'queued', 'processing', 'succeeded', 'failed', 'rejected'])
+export const importStatus = pgEnum('import_status', IMPORT_STATUSES)
 
 export const imports = pgTable(
   'imports',

@@ -1,7 +1,8 @@
 import { pgEnum, pgTable, text } from 'drizzle-orm/pg-core'
 import { id, timestamps } from './columns.ts'
+import { ORGANISATION_KINDS } from '../vocabulary/index.ts'
 
-export const organisationKind = pgEnum('organisation_kind', ['university', 'mission_locale', 'partner'])
+export const organisationKind = pgEnum('organisation_kind', ORGANISATION_KINDS)
 
 export const organisations = pgTable('organisations', {
   id: id(),

@@ -1,5 +1,5 @@
 import { bigint, date, pgEnum, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core'
-import { DEVENIR_VALUES } from '../../server/services/imports/vocabulary.ts'
+import { DEVENIR_VALUES } from '../vocabulary/index.ts'
 import { imports } from './imports.ts'
 import { students } from './students.ts'
 

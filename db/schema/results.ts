@@ -1,5 +1,5 @@
 import { bigint, numeric, pgEnum, pgTable, primaryKey, smallint, text, timestamp, uuid } from 'drizzle-orm/pg-core'
-import { RESULT_VALUES } from '../../server/services/imports/vocabulary.ts'
+import { RESULT_VALUES } from '../vocabulary/index.ts'
 import { imports } from './imports.ts'
 import { students } from './students.ts'
 

@@ -2,9 +2,10 @@ import { index, pgEnum, pgTable, text, uniqueIndex, uuid } from 'drizzle-orm/pg-
 import { id, timestamps } from './columns.ts'
 import { communes } from './communes.ts'
 import { organisations } from './organisations.ts'
+import { SITE_KINDS, SITE_MODALITIES } from '../vocabulary/index.ts'
 
-export const siteKind = pgEnum('site_kind', ['agency', 'antenna', 'campus_permanence', 'itinerant'])
-export const siteModality = pgEnum('site_modality', ['in_person', 'phone', 'video'])
+export const siteKind = pgEnum('site_kind', SITE_KINDS)
+export const siteModality = pgEnum('site_modality', SITE_MODALITIES)
 
 /** Where a Mission Locale receives young people: agencies, antennas, on-campus permanences. */
 export const sites = pgTable(

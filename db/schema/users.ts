@@ -2,8 +2,9 @@ import { sql } from 'drizzle-orm'
 import { boolean, check, index, integer, pgEnum, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core'
 import { id, timestamps } from './columns.ts'
 import { organisations } from './organisations.ts'
+import { USER_ROLES, type UserRole } from '../vocabulary/index.ts'
 
-export const userRole = pgEnum('user_role', ['university_staff', 'counsellor', 'ml_manager', 'admin'])
+export const userRole = pgEnum('user_role', USER_ROLES)
 
 export const users = pgTable(
   'users',
@@ -34,5 +35,5 @@ export const users = pgTable(
 )
 
 export type User = typeof users.$inferSelect
-export type UserRole = (typeof userRole.enumValues)[number]
-export const USER_ROLES = userRole.enumValues
+export type { UserRole }
+export { USER_ROLES }

@@ -1,4 +1,4 @@
-import type { UserRole } from '../../db/schema/users.ts'
+import type { UserRole } from '../../db/vocabulary/index.ts'
 
 type NavItem = { href: string; label: string; roles: readonly UserRole[] }
 

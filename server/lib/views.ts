@@ -3,7 +3,7 @@
  * Templates escape by default; `{{{ }}}` is never used with user data.
  */
 import Handlebars from 'handlebars'
-import type { UserRole } from '../../db/schema/users.ts'
+import type { UserRole } from '../../db/vocabulary/index.ts'
 
 export const ROLE_LABELS: Record<UserRole, string> = {
   university_staff: 'Équipe université',

@@ -1,5 +1,5 @@
 import Type from 'typebox'
-import { IMPORT_KINDS } from '../services/imports/vocabulary.ts'
+import { IMPORT_KINDS } from '../../db/vocabulary/index.ts'
 import { importStatus } from '../../db/schema/imports.ts'
 
 export const ImportKindSchema = Type.Enum(IMPORT_KINDS, {

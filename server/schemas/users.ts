@@ -1,5 +1,5 @@
 import Type from 'typebox'
-import { USER_ROLES } from '../../db/schema/users.ts'
+import { USER_ROLES } from '../../db/vocabulary/index.ts'
 
 export const Role = Type.Enum(USER_ROLES)
 

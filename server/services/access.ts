@@ -5,7 +5,7 @@
  * Out-of-scope resources answer 404, never 403: a counsellor of Épernay must not even learn
  * that a Reims resource exists.
  */
-import type { UserRole } from '../../db/schema/users.ts'
+import type { UserRole } from '../../db/vocabulary/index.ts'
 import { NotFound } from '../errors.ts'
 
 export type Principal = {

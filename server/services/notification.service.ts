@@ -7,7 +7,7 @@ import type { UserRepository } from '../../db/repositories/users.repository.ts'
 import type { EmailRenderer } from '../lib/email-templates.ts'
 import type { Logger } from '../lib/logger.ts'
 import type { Mailer } from '../lib/mailer.ts'
-import { KINDS } from './imports/kinds.ts'
+import { KINDS } from './imports/kinds/index.ts'
 
 type Deps = {
   imports: ImportRepository

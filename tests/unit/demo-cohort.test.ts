@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { writeDemoCohort, describeDemoCohort, type DemoFile, type DemoKind } from '../../scripts/demo/cohort.ts'
 import { openCsv, type CsvDelimiter, type CsvEncoding } from '../../server/services/imports/csv-reader.ts'
 import { detectIdentifierValues, resolveHeaders } from '../../server/services/imports/headers.ts'
-import { IMPORT_KINDS, KINDS, naturalKeyFor, type RowValues } from '../../server/services/imports/kinds.ts'
+import { IMPORT_KINDS, KINDS, naturalKeyFor, type RowValues } from '../../server/services/imports/kinds/index.ts'
 import { compileValidator, type RowError } from '../../server/services/imports/validate.ts'
 
 const INTENDED: Record<DemoKind, { encoding: CsvEncoding; delimiter: CsvDelimiter; shape?: 'session' }> = {

@@ -10,7 +10,7 @@
  */
 import fp from 'fastify-plugin'
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
-import type { UserRole } from '../../../db/schema/users.ts'
+import type { UserRole } from '../../../db/vocabulary/index.ts'
 import type { UserWithOrganisation } from '../../../db/repositories/users.repository.ts'
 import { Forbidden, Unauthorized } from '../../errors.ts'
 import type { Principal } from '../../services/access.ts'

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import Type from 'typebox'
 import type { FastifyReply } from 'fastify'
-import { USER_ROLES } from '../../../db/schema/users.ts'
+import { USER_ROLES } from '../../../db/vocabulary/index.ts'
 import { IdParams } from '../../schemas/common.ts'
 import { Role } from '../../schemas/users.ts'
 import { ROLE_LABELS } from '../../lib/views.ts'

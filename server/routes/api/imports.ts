@@ -5,7 +5,7 @@ import { ErrorBody, IdParams, authErrors, notFound } from '../../schemas/common.
 import { DuplicateBody, ImportErrorView, ImportView, MappingBody, RejectedBody, UploadQuery } from '../../schemas/imports.ts'
 import { BadInput } from '../../errors.ts'
 import { filePart } from '../../plugins/external/multipart.ts'
-import { isImportKind, KINDS, IMPORT_KINDS } from '../../services/imports/kinds.ts'
+import { isImportKind, KINDS, IMPORT_KINDS } from '../../services/imports/kinds/index.ts'
 import { toImportView } from '../imports/view.ts'
 
 const READ = ['university_staff', 'admin'] as const

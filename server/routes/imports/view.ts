@@ -1,5 +1,5 @@
 import type { ImportRow } from '../../../db/repositories/imports.repository.ts'
-import { KINDS } from '../../services/imports/kinds.ts'
+import { KINDS } from '../../services/imports/kinds/index.ts'
 
 export const STATUS_LABELS: Record<string, string> = {
   awaiting_mapping: 'colonnes à associer',

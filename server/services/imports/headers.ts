@@ -5,7 +5,7 @@
  * raw student number, NIR, postal address or exact birth date (design.md §2.1, domain-fr.md §3.1 and
  * §4.2). Such columns are flagged by their header here, and by their values in `detectIdentifierValues`.
  */
-import { KINDS, columnsFor, type AttendanceShape, type ColumnDef, type ImportKind, type KindDef } from './kinds.ts'
+import { KINDS, columnsFor, type AttendanceShape, type ColumnDef, type ImportKind, type KindDef } from './kinds/index.ts'
 import { headerMatchKey, looksLikeEmail, looksLikeFrenchPhone, looksLikeIne, looksLikeNir, slugify, trimCell } from './values.ts'
 
 export interface IdentifierFinding {

@@ -14,7 +14,7 @@ import type { Queues } from '../../lib/queue.ts'
 import { openCsv } from './csv-reader.ts'
 import { isImportStructureError } from './errors.ts'
 import { resolveHeaders } from './headers.ts'
-import { KINDS } from './kinds.ts'
+import { KINDS } from './kinds/index.ts'
 import { copyField, loaderFor, runMerge, stagingDdl, type LoaderContext } from './loaders.ts'
 import { compileValidator, type RowError } from './validate.ts'
 

@@ -15,7 +15,7 @@ import type { OrganisationRepository } from '../../../db/repositories/organisati
 import { detectEncoding, openCsv } from './csv-reader.ts'
 import { isImportStructureError } from './errors.ts'
 import { detectIdentifierValues, resolutionProblems, resolveHeaders, type HeaderResolution } from './headers.ts'
-import { KINDS, columnsFor, type ImportKind } from './kinds.ts'
+import { KINDS, columnsFor, type ImportKind } from './kinds/index.ts'
 import { storeUpload } from './upload-store.ts'
 import { errorReportCsv } from './validate.ts'
 

@@ -4,7 +4,7 @@
  */
 export * from './errors.ts'
 export * from './values.ts'
-export * from './kinds.ts'
+export * from './kinds/index.ts'
 export * from './csv-reader.ts'
 export * from './headers.ts'
 export * from './validate.ts'

@@ -8,7 +8,7 @@
  */
 import type postgres from 'postgres'
 import { encryptField } from '../../lib/crypto.ts'
-import type { AttendanceShape, ImportKind, RowValues } from './kinds.ts'
+import type { AttendanceShape, ImportKind, RowValues } from './kinds/index.ts'
 
 export type StagingColumn = {
   name: string

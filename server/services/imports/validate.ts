@@ -5,7 +5,7 @@
  * indexes, headers for messages, parse functions, memo tables), so the per-row work is one parse call
  * per column and one result object.
  */
-import { columnsFor, parseIndicator, rulesFor, type KindDef, type RowValues } from './kinds.ts'
+import { columnsFor, parseIndicator, rulesFor, type KindDef, type RowValues } from './kinds/index.ts'
 import type { HeaderResolution } from './headers.ts'
 import { excerpt, trimCell, type ParseResult } from './values.ts'
 
