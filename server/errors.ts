@@ -14,6 +14,11 @@ export const AccountDisabled = createError(
   'Ce compte est désactivé. Contactez l’administrateur du consortium.',
   403,
 )
+export const PasswordChangeRequired = createError(
+  'APP_PASSWORD_CHANGE_REQUIRED',
+  'Votre mot de passe est provisoire : connectez-vous sur la page /connexion de Repère et choisissez un nouveau mot de passe, puis recommencez.',
+  403,
+)
 export const EmailTaken = createError('APP_EMAIL_TAKEN', 'Un compte existe déjà avec cette adresse e-mail.', 409)
 export const BadInput = createError<[string]>('APP_BAD_INPUT', '%s', 400)
 export const Conflict = createError<[string]>('APP_CONFLICT', '%s', 409)
