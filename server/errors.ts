@@ -24,4 +24,9 @@ export const BadInput = createError<[string]>('APP_BAD_INPUT', '%s', 400)
 export const Conflict = createError<[string]>('APP_CONFLICT', '%s', 409)
 export const PasswordTooWeak = createError('APP_PASSWORD_TOO_WEAK', 'Le mot de passe doit contenir au moins 12 caractères.', 400)
 export const FileTooLarge = createError<[number]>('APP_FILE_TOO_LARGE', 'Le fichier dépasse la taille maximale autorisée (%s Mo).', 413)
+export const ServiceUnavailable = createError(
+  'APP_UNAVAILABLE',
+  'Le service est momentanément indisponible. Réessayez dans quelques minutes.',
+  503,
+)
 export const RateLimited = createError<[string]>('APP_RATE_LIMITED', '%s', 429)

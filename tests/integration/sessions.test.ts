@@ -11,6 +11,7 @@ import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildApp } from '../../server/app.ts'
 import { memoryMailer } from '../../server/lib/mailer.ts'
+import { createRedis } from '../../server/lib/redis.ts'
 import { TEST_REDIS_URL, testConfig } from '../helpers/env.ts'
 import { apiToken, cookiesOf, csrfFor, DEMO_PASSWORD, loginWithForm, startTestApp, type TestApp } from '../helpers/app.ts'
 
@@ -361,5 +362,33 @@ describe('one login limit across the form and the token endpoint', () => {
     }
     expect(await viaApi('inconnu-final@demo.repere.test', 'x')).toBe(429)
     expect(await viaForm('inconnu-final2@demo.repere.test', 'x')).toBe(429)
+  })
+})
+
+describe('when Redis cannot tell whether a session was logged out', () => {
+  it('a protected route answers 503 without clearing the cookie; a public page still opens', async () => {
+    const own = createRedis(TEST_REDIS_URL, 'producer')
+    const app = await buildApp(testConfig({ LOGIN_MAX_ATTEMPTS: '100' }), {
+      database: t.database,
+      redis: own,
+      mailer: memoryMailer(),
+      logger: false,
+    })
+    await app.ready()
+    try {
+      const { cookie } = await loginWithForm(app, 'conseil.reims@demo.repere.test')
+      expect((await app.inject({ method: 'GET', url: '/api/v1/me', headers: { cookie } })).statusCode).toBe(200)
+      own.disconnect()
+      const refused = await app.inject({ method: 'GET', url: '/api/v1/me', headers: { cookie } })
+      expectJsonError(refused, 503)
+      expect(refused.cookies.find((c) => c.name === 'repere_session')).toBeUndefined()
+      const login = await app.inject({ method: 'GET', url: '/connexion', headers: { cookie } })
+      expect(login.statusCode).toBe(200)
+      await own.connect()
+      expect((await app.inject({ method: 'GET', url: '/api/v1/me', headers: { cookie } })).statusCode).toBe(200)
+    } finally {
+      await app.close()
+      own.disconnect()
+    }
   })
 })

@@ -16,7 +16,7 @@ import fp from 'fastify-plugin'
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import type { UserRole } from '../../../db/schema/users.ts'
 import type { UserWithOrganisation } from '../../../db/repositories/users.repository.ts'
-import { Forbidden, PasswordChangeRequired, Unauthorized } from '../../errors.ts'
+import { Forbidden, PasswordChangeRequired, ServiceUnavailable, Unauthorized } from '../../errors.ts'
 import type { Principal } from '../../services/access.ts'
 import type { AuditContext } from '../../services/audit.service.ts'
 import type { SessionRef } from '../../services/session.service.ts'
@@ -123,7 +123,8 @@ export default fp(
       route.config = { ...(route.config ?? {}), access: route.config?.access ?? ['admin'] }
     })
 
-    async function identify(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+    /** Resolves to 'unavailable' when Redis cannot say whether the session was logged out. */
+    async function identify(request: FastifyRequest, reply: FastifyReply): Promise<void | 'unavailable'> {
       const header = request.headers.authorization
       let token: string | undefined
       if (header) {
@@ -156,8 +157,19 @@ export default fp(
       // work, and is refused.
       const [user, revoked] = await Promise.all([
         fastify.services.users.byId(claims.sub),
-        typeof claims.sid === 'string' && typeof claims.exp === 'number' ? fastify.services.sessions.isRevoked(claims.sid) : true,
+        typeof claims.sid === 'string' && typeof claims.exp === 'number'
+          ? fastify.services.sessions.isRevoked(claims.sid).catch((err: unknown) => {
+              request.log.error({ err, reqId: request.id }, 'session revocation check failed')
+              return null
+            })
+          : true,
       ])
+      if (revoked === null) {
+        // No guess either way: neither accept a token that may be logged out, nor clear the
+        // cookie of a session that may be fine.
+        request.authVia = null
+        return 'unavailable'
+      }
       if (!user || !user.active || user.tokenVersion !== claims.tv || revoked) {
         if (request.authVia === 'cookie') {
           reply.endSession()
@@ -189,10 +201,13 @@ export default fp(
       if ((request.routeOptions.url ?? '').startsWith(PUBLIC_ASSETS_PREFIX)) {
         return // a stylesheet needs no database lookup of the session
       }
-      await identify(request, reply)
+      const identified = await identify(request, reply)
       // Unknown URLs answer 404 to everyone: no route, no access rule to apply.
       if (request.is404 || access === 'public') {
         return
+      }
+      if (identified === 'unavailable') {
+        return refuse(request, reply, new ServiceUnavailable())
       }
       // `wantsHtml` is false for every /api/ path: the API answers JSON errors, never redirects,
       // whatever the credentials.
