@@ -19,6 +19,7 @@ import { createHealthService } from './services/health.service.ts'
 import { createSiteService } from './services/site.service.ts'
 import { createCommuneService } from './services/commune.service.ts'
 import { createUserService } from './services/user.service.ts'
+import { createSessionService } from './services/session.service.ts'
 import { createImportService } from './services/imports/import.service.ts'
 import { createImportProcessor } from './services/imports/import-processor.ts'
 import { createScoringService } from './services/scoring.service.ts'
@@ -48,6 +49,7 @@ export function createContainer({ config, database, redis, queues, mailer, log }
     queues,
     audit,
     users,
+    sessions: createSessionService({ redis, prefix: config.REDIS_PREFIX, audit }),
     organisations: organisationsRepo,
     communes: createCommuneService({ communes: createCommuneRepository(db), organisations: organisationsRepo, audit, config }),
     sites: createSiteService({ sites: createSiteRepository(db) }),

@@ -14,9 +14,19 @@ export const AccountDisabled = createError(
   'Ce compte est désactivé. Contactez l’administrateur du consortium.',
   403,
 )
+export const PasswordChangeRequired = createError(
+  'APP_PASSWORD_CHANGE_REQUIRED',
+  'Votre mot de passe est provisoire : connectez-vous sur la page /connexion de Repère et choisissez un nouveau mot de passe, puis recommencez.',
+  403,
+)
 export const EmailTaken = createError('APP_EMAIL_TAKEN', 'Un compte existe déjà avec cette adresse e-mail.', 409)
 export const BadInput = createError<[string]>('APP_BAD_INPUT', '%s', 400)
 export const Conflict = createError<[string]>('APP_CONFLICT', '%s', 409)
 export const PasswordTooWeak = createError('APP_PASSWORD_TOO_WEAK', 'Le mot de passe doit contenir au moins 12 caractères.', 400)
 export const FileTooLarge = createError<[number]>('APP_FILE_TOO_LARGE', 'Le fichier dépasse la taille maximale autorisée (%s Mo).', 413)
+export const ServiceUnavailable = createError(
+  'APP_UNAVAILABLE',
+  'Le service est momentanément indisponible. Réessayez dans quelques minutes.',
+  503,
+)
 export const RateLimited = createError<[string]>('APP_RATE_LIMITED', '%s', 429)

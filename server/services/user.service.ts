@@ -165,6 +165,26 @@ export function createUserService({ users, organisations, audit }: Deps) {
       return temporaryPassword
     },
 
+    /**
+     * "Se déconnecter partout": every session of the account ends (pages, other devices, API
+     * tokens), by bumping the token version. The person for themselves, or an admin for them.
+     */
+    async endSessions(ctx: AuditContext & { actor: Principal }, id: string): Promise<void> {
+      const self = id === ctx.actor.userId
+      if (!self && ctx.actor.role !== 'admin') {
+        throw new NotFound()
+      }
+      if (!(await users.update(id, {}, { revokeSessions: true }))) {
+        throw new NotFound()
+      }
+      await audit.record(ctx, {
+        action: 'auth.logout_everywhere',
+        entityType: 'user',
+        entityId: id,
+        details: { by: self ? 'self' : 'admin' },
+      })
+    },
+
     /** The user's own change, required after an admin reset. */
     async changeOwnPassword(ctx: AuditContext & { actor: Principal }, current: string, next: string): Promise<void> {
       const me = await users.byId(ctx.actor.userId)

@@ -89,7 +89,7 @@ for (const [label, viewport] of [
         expect(await page.evaluate('document.activeElement && document.activeElement.id')).toBe('contenu')
 
         // Logging out brings the login page back.
-        await Promise.all([page.waitForURL(/\/connexion/), page.getByRole('button', { name: 'Se déconnecter' }).click()])
+        await Promise.all([page.waitForURL(/\/connexion/), page.getByRole('button', { name: 'Se déconnecter', exact: true }).click()])
         await page.goto(`${t.baseUrl}/sites`)
         expect(new URL(page.url()).pathname).toBe('/connexion')
 
@@ -100,6 +100,43 @@ for (const [label, viewport] of [
     })
   })
 }
+
+describe('« Mon compte » and « Se déconnecter partout »', () => {
+  it('ends the session of another browser of the same person too', async () => {
+    const laptop = await browser.newContext({ viewport: LAPTOP, locale: 'fr-FR' })
+    const phone = await browser.newContext({ viewport: PHONE, locale: 'fr-FR' })
+    try {
+      const other = await phone.newPage()
+      await loginThroughPage(other, t.baseUrl, 'direction.reims@demo.repere.test')
+      const page = await laptop.newPage()
+      const problems = watchProblems(page)
+      await loginThroughPage(page, t.baseUrl, 'direction.reims@demo.repere.test')
+
+      // The person's name in the header leads to their account page.
+      await Promise.all([page.waitForURL(/\/compte$/), page.getByRole('link', { name: 'Marc Lefèvre' }).click()])
+      expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Mon compte')
+      expect(await overflowsHorizontally(page)).toBe(false)
+      expect(await axeViolations(page, 'account')).toEqual([])
+      await screenshot(page, 'account-1280')
+
+      await Promise.all([
+        page.waitForURL(/\/connexion\?statut=deconnecte-partout$/),
+        page.getByRole('button', { name: 'Se déconnecter partout' }).click(),
+      ])
+      await expect(page.getByRole('status').textContent()).resolves.toContain('Vous êtes déconnecté de toutes vos sessions')
+      expect(await axeViolations(page, 'logged out everywhere')).toEqual([])
+      await screenshot(page, 'logged-out-everywhere-1280')
+
+      // The phone's session is over as well.
+      await other.goto(`${t.baseUrl}/sites`)
+      expect(new URL(other.url()).pathname).toBe('/connexion')
+      expect(problems).toEqual([])
+    } finally {
+      await laptop.close()
+      await phone.close()
+    }
+  })
+})
 
 describe('the admin', () => {
   it('creates an account through the form and sees the temporary password once', async () => {
@@ -148,7 +185,7 @@ describe('the admin', () => {
         expect(new URL(p.url()).pathname).toBe('/mot-de-passe')
         // Every other page leads back here: no navigation is offered, only the way out.
         expect(await p.getByRole('navigation', { name: 'Navigation principale' }).count()).toBe(0)
-        expect(await p.getByRole('button', { name: 'Se déconnecter' }).count()).toBe(1)
+        expect(await p.getByRole('button', { name: 'Se déconnecter', exact: true }).count()).toBe(1)
         expect(await axeViolations(p, 'forced password change')).toEqual([])
         await screenshot(p, 'password-change-360')
       } finally {

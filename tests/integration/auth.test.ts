@@ -290,6 +290,7 @@ describe('an admin creates an account', () => {
     // No API token either while the temporary password stands.
     const token = await t.app.inject({ method: 'POST', url: '/api/v1/auth/token', payload: { email, password: temporaryPassword } })
     expect(token.statusCode).toBe(403)
+    expect(token.json()).toMatchObject({ code: 'APP_PASSWORD_CHANGE_REQUIRED', message: expect.stringContaining('/connexion') })
 
     const mismatch = await postForm(cookie, '/mot-de-passe', '/mot-de-passe', {
       current: temporaryPassword,

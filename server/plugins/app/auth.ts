@@ -6,39 +6,52 @@
  * `Authorization: Bearer` header (JSON API, scripts) or from the httpOnly session cookie (pages).
  * Cookie-authenticated requests that change something must carry a CSRF token; Bearer requests
  * cannot be forged by another site and need none.
+ * Each token carries a session id (`sid`): logging out revokes it (services/session.service.ts),
+ * so the same token, replayed as a cookie or as a Bearer token, is refused from then on.
+ * While an account holds a temporary password, it reaches only the password change and the
+ * logouts, whatever the transport (one gate below: pages are redirected, the rest gets 403).
  * Organisation scoping (which rows) is the services' job: see services/access.ts.
  */
 import fp from 'fastify-plugin'
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import type { UserRole } from '../../../db/vocabulary/index.ts'
 import type { UserWithOrganisation } from '../../../db/repositories/users.repository.ts'
-import { Forbidden, Unauthorized } from '../../errors.ts'
+import { Forbidden, PasswordChangeRequired, ServiceUnavailable, Unauthorized } from '../../errors.ts'
 import type { Principal } from '../../services/access.ts'
 import type { AuditContext } from '../../services/audit.service.ts'
+import type { SessionRef } from '../../services/session.service.ts'
 import { SESSION_COOKIE } from '../external/security.ts'
 import { sendError, toErrorView, wantsHtml } from './error-handler.ts'
 
 export { wantsHtml }
 
 export type Access = 'public' | readonly UserRole[]
-export type SessionClaims = { sub: string; role: UserRole; org: string; tv: number }
+export type SessionClaims = { sub: string; role: UserRole; org: string; tv: number; sid: string; exp?: number }
 
 declare module 'fastify' {
   interface FastifyContextConfig {
     access?: Access
     /** Page routes answer errors with HTML; set on routes that render pages. */
     html?: boolean
+    /** Reachable while the account must change its temporary password (the change, the logouts). */
+    duringPasswordChange?: boolean
   }
   interface FastifyRequest {
     principal: Principal | null
     user_: UserWithOrganisation | null
     authVia: 'bearer' | 'cookie' | null
+    /** The verified token's session, for logging it out. */
+    session: SessionRef | null
     /** Audit context for services: actor, request id, address. */
     auditCtx(): AuditContext & { actor: Principal }
     requirePrincipal(): Principal
   }
+  interface FastifyInstance {
+    /** A signed session token (cookie or Bearer) for the account, with a fresh session id. */
+    signSession(user: UserWithOrganisation): string
+  }
   interface FastifyReply {
-    startSession(user: UserWithOrganisation): Promise<void>
+    startSession(user: UserWithOrganisation): void
     endSession(): void
   }
 }
@@ -71,6 +84,7 @@ export default fp(
     fastify.decorateRequest('principal', null)
     fastify.decorateRequest('user_', null)
     fastify.decorateRequest('authVia', null)
+    fastify.decorateRequest('session', null)
     fastify.decorateRequest('auditCtx', function (this: FastifyRequest) {
       return { actor: this.requirePrincipal(), requestId: this.id, ip: this.ip }
     })
@@ -88,9 +102,17 @@ export default fp(
       secure: fastify.config.COOKIE_SECURE,
       maxAge: fastify.config.SESSION_HOURS * 3600,
     }
-    fastify.decorateReply('startSession', async function (this: FastifyReply, user: UserWithOrganisation) {
-      const token = await this.jwtSign({ sub: user.id, role: user.role, org: user.organisationId, tv: user.tokenVersion })
-      this.setCookie(SESSION_COOKIE, token, cookieOptions)
+    fastify.decorate('signSession', (user: UserWithOrganisation) =>
+      fastify.jwt.sign({
+        sub: user.id,
+        role: user.role,
+        org: user.organisationId,
+        tv: user.tokenVersion,
+        sid: fastify.services.sessions.newId(),
+      }),
+    )
+    fastify.decorateReply('startSession', function (this: FastifyReply, user: UserWithOrganisation) {
+      this.setCookie(SESSION_COOKIE, fastify.signSession(user), cookieOptions)
     })
     fastify.decorateReply('endSession', function (this: FastifyReply) {
       this.clearCookie(SESSION_COOKIE, { path: '/' })
@@ -101,7 +123,8 @@ export default fp(
       route.config = { ...(route.config ?? {}), access: route.config?.access ?? ['admin'] }
     })
 
-    async function identify(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+    /** Resolves to 'unavailable' when Redis cannot say whether the session was logged out. */
+    async function identify(request: FastifyRequest, reply: FastifyReply): Promise<void | 'unavailable'> {
       const header = request.headers.authorization
       let token: string | undefined
       if (header) {
@@ -128,10 +151,26 @@ export default fp(
         request.authVia = null
         return
       }
-      // The account's current state wins over the token: deactivation, role change and
-      // password reset end every session at once (token version).
-      const user = await fastify.services.users.byId(claims.sub)
-      if (!user || !user.active || user.tokenVersion !== claims.tv) {
+      // The account's current state wins over the token: deactivation, role change, password
+      // reset and "se déconnecter partout" end every session at once (token version); a logout
+      // ends this one (revoked session id). A token without a session id predates logouts that
+      // work, and is refused.
+      const [user, revoked] = await Promise.all([
+        fastify.services.users.byId(claims.sub),
+        typeof claims.sid === 'string' && typeof claims.exp === 'number'
+          ? fastify.services.sessions.isRevoked(claims.sid).catch((err: unknown) => {
+              request.log.error({ err, reqId: request.id }, 'session revocation check failed')
+              return null
+            })
+          : true,
+      ])
+      if (revoked === null) {
+        // No guess either way: neither accept a token that may be logged out, nor clear the
+        // cookie of a session that may be fine.
+        request.authVia = null
+        return 'unavailable'
+      }
+      if (!user || !user.active || user.tokenVersion !== claims.tv || revoked) {
         if (request.authVia === 'cookie') {
           reply.endSession()
         }
@@ -139,6 +178,7 @@ export default fp(
         return
       }
       request.user_ = user
+      request.session = { sid: claims.sid, exp: claims.exp as number }
       request.principal = { userId: user.id, role: user.role, organisationId: user.organisationId }
     }
 
@@ -161,23 +201,33 @@ export default fp(
       if ((request.routeOptions.url ?? '').startsWith(PUBLIC_ASSETS_PREFIX)) {
         return // a stylesheet needs no database lookup of the session
       }
-      await identify(request, reply)
+      const identified = await identify(request, reply)
       // Unknown URLs answer 404 to everyone: no route, no access rule to apply.
       if (request.is404 || access === 'public') {
         return
       }
+      if (identified === 'unavailable') {
+        return refuse(request, reply, new ServiceUnavailable())
+      }
+      // `wantsHtml` is false for every /api/ path: the API answers JSON errors, never redirects,
+      // whatever the credentials.
       if (!request.principal) {
         if (wantsHtml(request) && request.method === 'GET') {
           return reply.redirect(`/connexion?suite=${encodeURIComponent(request.url)}`)
         }
         return refuse(request, reply, new Unauthorized())
       }
+      // The one gate of the forced password change, for every transport. A browser (session
+      // cookie, outside the API) is led to the form; an API call or a Bearer token gets 403 and
+      // is told what to do.
+      if (request.user_?.mustChangePassword && !request.routeOptions.config?.duringPasswordChange) {
+        if (request.authVia === 'cookie' && !request.url.startsWith('/api/')) {
+          return reply.redirect('/mot-de-passe', request.method === 'GET' ? 302 : 303)
+        }
+        return refuse(request, reply, new PasswordChangeRequired())
+      }
       if (!access.includes(request.principal.role)) {
         return refuse(request, reply, new Forbidden())
-      }
-      const path = request.routeOptions.url ?? ''
-      if (request.user_?.mustChangePassword && request.authVia === 'cookie' && !['/mot-de-passe', '/deconnexion'].includes(path)) {
-        return reply.redirect('/mot-de-passe')
       }
     })
 

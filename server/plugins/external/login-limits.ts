@@ -1,14 +1,16 @@
 /**
- * Login rate limits, shared by the login form and the API token exchange:
- * - per address AND account (LOGIN_MAX_ATTEMPTS per window, the route's `config.rateLimit`): a
- *   Mission Locale office behind one public address does not lock every colleague out when one
- *   person mistypes;
+ * Login rate limits: ONE set of counters for the login form (`POST /connexion`) and the API
+ * token exchange (`POST /api/v1/auth/token`), so that switching door gives no fresh tries.
+ * - per address AND account (LOGIN_MAX_ATTEMPTS per window, after the body is parsed so the
+ *   account is known): a Mission Locale office behind one public address does not lock every
+ *   colleague out when one person mistypes;
  * - per address across accounts (10 × that, checked on arrival): guessing many accounts from one
  *   address stays capped.
- * The plugin runs one route limiter per request, so the second is applied with `createRateLimit`.
- * Counters live in Redis (see security.ts), so they hold across server instances.
+ * Both use `createRateLimit`, whose Redis keys carry no route (a route's `config.rateLimit` would
+ * prefix its keys with the route's method and URL, hence one counter per route: the bug this
+ * replaces). Counters live in Redis (see security.ts), so they hold across server instances.
  */
-import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { RateLimited } from '../../errors.ts'
 
 function emailOf(request: FastifyRequest): string {
@@ -16,23 +18,37 @@ function emailOf(request: FastifyRequest): string {
   return typeof body?.email === 'string' ? body.email.trim().toLowerCase().slice(0, 200) : ''
 }
 
+type Limiter = ReturnType<FastifyInstance['createRateLimit']>
+
+async function apply(limiter: Limiter, request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  const r = await limiter(request)
+  if (!r.isAllowed && r.isExceeded) {
+    reply.header('retry-after', Math.max(1, r.ttlInSeconds))
+    const minutes = Math.max(1, Math.ceil(r.ttl / 60_000))
+    throw new RateLimited(`Trop de requêtes. Réessayez dans ${minutes} minute${minutes > 1 ? 's' : ''}.`)
+  }
+}
+
 export function loginLimits(fastify: FastifyInstance) {
   const { LOGIN_MAX_ATTEMPTS: max, LOGIN_WINDOW_MINUTES: minutes } = fastify.config
   const timeWindow = minutes * 60_000
-  const addressLimit = fastify.createRateLimit({ max: max * 10, timeWindow, keyGenerator: (request) => `addr|${request.ip}` })
+  const addressLimit = fastify.createRateLimit({ max: max * 10, timeWindow, keyGenerator: (request) => `login-addr|${request.ip}` })
+  const accountLimit = fastify.createRateLimit({
+    max,
+    timeWindow,
+    keyGenerator: (request) => `login-acct|${request.ip}|${emailOf(request)}`,
+  })
   return {
-    rateLimit: {
+    /** `onRequest`: every attempt from the address counts, before the body is read. */
+    perAddress: (request: FastifyRequest, reply: FastifyReply) => apply(addressLimit, request, reply),
+    /** `preHandler`: once the body is parsed, the attempts on this account from this address. */
+    perAccount: (request: FastifyRequest, reply: FastifyReply) => apply(accountLimit, request, reply),
+    /** The same allowance for the password change form, counted per account (route config). */
+    passwordChange: {
       max,
       timeWindow,
-      // After body parsing, so the account is known.
       hook: 'preHandler' as const,
-      keyGenerator: (request: FastifyRequest) => `acct|${request.ip}|${emailOf(request)}`,
-    },
-    perAddress: async (request: FastifyRequest): Promise<void> => {
-      const r = await addressLimit(request)
-      if (!r.isAllowed && r.isExceeded) {
-        throw new RateLimited(`Trop de requêtes. Réessayez dans ${Math.max(1, Math.ceil(r.ttl / 60_000))} minutes.`)
-      }
+      keyGenerator: (request: FastifyRequest) => `pwd|${request.principal?.userId ?? request.ip}`,
     },
   }
 }

@@ -103,6 +103,20 @@ const plugin: FastifyPluginAsyncTypebox = async (fastify) => {
     },
   )
 
+  fastify.post(
+    '/admin/utilisateurs/:id/deconnexion',
+    { config: html, schema: { hide: true, params: IdParams } },
+    async (request, reply) => {
+      await users.endSessions(request.auditCtx(), request.params.id)
+      const self = request.params.id === request.requirePrincipal().userId
+      if (self) {
+        reply.endSession()
+        return reply.redirect('/connexion?statut=deconnecte-partout', 303)
+      }
+      return renderUser(reply, request.params.id, { notice: 'Toutes les sessions de cette personne sont fermées.' })
+    },
+  )
+
   fastify.get('/admin/communes', { config: html, schema: { hide: true } }, async (_request, reply) =>
     reply.page('pages/admin/communes.hbs', {
       title: 'Communes et Missions Locales',

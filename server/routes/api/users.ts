@@ -94,6 +94,23 @@ const plugin: FastifyPluginAsyncTypebox = async (fastify) => {
     async (request) => ({ temporaryPassword: await users.resetPassword(request.auditCtx(), request.params.id) }),
   )
 
+  fastify.post(
+    '/users/:id/logout-everywhere',
+    {
+      config: { access: ['admin'] },
+      schema: {
+        tags: ['users'],
+        summary: 'End every session of the account (pages, devices, API tokens); the password stays',
+        params: IdParams,
+        response: { 204: Type.Null(), ...authErrors, ...notFound },
+      },
+    },
+    async (request, reply) => {
+      await users.endSessions(request.auditCtx(), request.params.id)
+      return reply.code(204).send(null)
+    },
+  )
+
   fastify.get(
     '/audit-log',
     {

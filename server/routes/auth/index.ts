@@ -23,6 +23,14 @@ const PasswordForm = Type.Object({
   _csrf: Type.Optional(Type.String()),
 })
 
+/** What the login page says after a logout (`?statut=`). */
+const LOGIN_NOTICES: Record<string, string> = {
+  'deconnecte-partout': 'Vous êtes déconnecté de toutes vos sessions, sur tous vos appareils. Reconnectez-vous pour continuer.',
+}
+
+/** Routes a person must reach even while their temporary password stands. */
+const session = { access: STAFF_ROLES, duringPasswordChange: true } as const
+
 const plugin: FastifyPluginAsyncTypebox = async (fastify) => {
   const limits = loginLimits(fastify)
 
@@ -30,21 +38,30 @@ const plugin: FastifyPluginAsyncTypebox = async (fastify) => {
     '/connexion',
     {
       config: { access: 'public', html: true, rateLimit: { max: fastify.config.PUBLIC_RATE_LIMIT_PER_MINUTE, timeWindow: 60_000 } },
-      schema: { hide: true, querystring: Type.Object({ suite: Type.Optional(Type.String()) }) },
+      schema: {
+        hide: true,
+        querystring: Type.Object({ suite: Type.Optional(Type.String()), statut: Type.Optional(Type.String({ maxLength: 50 })) }),
+      },
     },
     async (request, reply) => {
       if (request.principal) {
         return reply.redirect(safeNext(request.query.suite))
       }
-      return reply.page('pages/auth/login.hbs', { title: 'Connexion', bare: true, suite: safeNext(request.query.suite) })
+      return reply.page('pages/auth/login.hbs', {
+        title: 'Connexion',
+        bare: true,
+        suite: safeNext(request.query.suite),
+        notice: LOGIN_NOTICES[request.query.statut ?? ''],
+      })
     },
   )
 
   fastify.post(
     '/connexion',
     {
-      config: { access: 'public', html: true, rateLimit: limits.rateLimit },
+      config: { access: 'public', html: true },
       onRequest: limits.perAddress,
+      preHandler: limits.perAccount,
       schema: { hide: true, body: LoginForm },
     },
     async (request, reply) => {
@@ -52,7 +69,7 @@ const plugin: FastifyPluginAsyncTypebox = async (fastify) => {
       const suite = safeNext(request.body.suite)
       try {
         const user = await fastify.services.users.authenticate(email, password, { requestId: request.id, ip: request.ip })
-        await reply.startSession(user)
+        reply.startSession(user)
         return reply.redirect(user.mustChangePassword ? '/mot-de-passe' : suite, 303)
       } catch (err) {
         const code = (err as { code?: string }).code
@@ -65,19 +82,30 @@ const plugin: FastifyPluginAsyncTypebox = async (fastify) => {
     },
   )
 
-  fastify.post('/deconnexion', { config: { access: STAFF_ROLES, html: true }, schema: { hide: true } }, async (request, reply) => {
-    await fastify.services.audit.record(request.auditCtx(), {
-      action: 'auth.logout',
-      entityType: 'user',
-      entityId: request.principal?.userId,
-    })
+  // Logging out ends this session server-side: the token stops working even if a copy of it
+  // was kept (services/session.service.ts).
+  fastify.post('/deconnexion', { config: { ...session, html: true }, schema: { hide: true } }, async (request, reply) => {
+    if (request.session) {
+      await fastify.services.sessions.end(request.auditCtx(), request.session)
+    }
     reply.endSession()
     return reply.redirect('/connexion', 303)
   })
 
+  // "Se déconnecter partout": this browser, the other ones and every API token of the account.
+  fastify.post('/deconnexion/partout', { config: { ...session, html: true }, schema: { hide: true } }, async (request, reply) => {
+    await fastify.services.users.endSessions(request.auditCtx(), request.requirePrincipal().userId)
+    reply.endSession()
+    return reply.redirect('/connexion?statut=deconnecte-partout', 303)
+  })
+
+  fastify.get('/compte', { config: { access: STAFF_ROLES, html: true }, schema: { hide: true } }, async (request, reply) =>
+    reply.page('pages/auth/account.hbs', { title: 'Mon compte', account: request.user_ }),
+  )
+
   // While a temporary password stands, every other page leads back here: no navigation to
   // offer, only this form and the logout button.
-  fastify.get('/mot-de-passe', { config: { access: STAFF_ROLES, html: true }, schema: { hide: true } }, async (request, reply) =>
+  fastify.get('/mot-de-passe', { config: { ...session, html: true }, schema: { hide: true } }, async (request, reply) =>
     reply.page('pages/auth/password.hbs', {
       title: 'Changer de mot de passe',
       required: request.user_?.mustChangePassword,
@@ -89,11 +117,7 @@ const plugin: FastifyPluginAsyncTypebox = async (fastify) => {
   fastify.post(
     '/mot-de-passe',
     {
-      config: {
-        access: STAFF_ROLES,
-        html: true,
-        rateLimit: { ...limits.rateLimit, keyGenerator: (request) => `pwd|${request.principal?.userId ?? request.ip}` },
-      },
+      config: { ...session, html: true, rateLimit: limits.passwordChange },
       schema: { hide: true, body: PasswordForm },
     },
     async (request, reply) => {
@@ -122,7 +146,7 @@ const plugin: FastifyPluginAsyncTypebox = async (fastify) => {
       // The change revoked every session, this one included: issue a fresh one.
       const me = await fastify.services.users.byId(request.requirePrincipal().userId)
       if (me) {
-        await reply.startSession(me)
+        reply.startSession(me)
       }
       return reply.redirect('/?statut=mot-de-passe-change', 303)
     },
