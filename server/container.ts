@@ -17,6 +17,7 @@ import type { Queues } from './lib/queue.ts'
 import { createAuditService } from './services/audit.service.ts'
 import { createHealthService } from './services/health.service.ts'
 import { createSiteService } from './services/site.service.ts'
+import { createOrganisationService } from './services/organisation.service.ts'
 import { createCommuneService } from './services/commune.service.ts'
 import { createUserService } from './services/user.service.ts'
 import { createSessionService } from './services/session.service.ts'
@@ -50,7 +51,7 @@ export function createContainer({ config, database, redis, queues, mailer, log }
     audit,
     users,
     sessions: createSessionService({ redis, prefix: config.REDIS_PREFIX, audit }),
-    organisations: organisationsRepo,
+    organisations: createOrganisationService({ organisations: organisationsRepo }),
     communes: createCommuneService({ communes: createCommuneRepository(db), organisations: organisationsRepo, audit, config }),
     sites: createSiteService({ sites: createSiteRepository(db) }),
     health: createHealthService({ sql, redis }),
