@@ -57,22 +57,20 @@ export function createImportRecovery({ db, imports, outbox, processor, jobState,
         if (LIVE_STATES.has(state)) {
           continue
         }
-        let changed: boolean
-        let action: string
-        if (imp.status === 'processing' && state === 'failed') {
-          // The job failed for good, but its `failed` handler did not record it (worker died).
-          changed = await processor.markFailed(imp.id, imp.run)
-          action = 'failed'
-        } else if (imp.status === 'processing' && imp.attempts >= MAX_CLAIMS) {
-          changed = await processor.markAbandoned(imp.id, imp.run)
-          action = 'failed'
-        } else {
-          changed = await requeue(imp.id, imp.status as 'queued' | 'processing', imp.run)
-          action = 'requeued'
-        }
-        if (changed) {
-          result[action === 'failed' ? 'failed' : 'requeued']++
-          log.warn({ importId: imp.id, run: imp.run, status: imp.status, jobState: state, action }, 'import without a live job: recovered')
+        // The job failed for good but its `failed` handler never ran (worker died): record it.
+        // Runs that keep dying are stopped. Anything else gets a new run.
+        const verdict =
+          imp.status === 'processing' && state === 'failed'
+            ? { action: 'failed' as const, done: processor.markFailed(imp.id, imp.run) }
+            : imp.status === 'processing' && imp.attempts >= MAX_CLAIMS
+              ? { action: 'failed' as const, done: processor.markAbandoned(imp.id, imp.run) }
+              : { action: 'requeued' as const, done: requeue(imp.id, imp.status as 'queued' | 'processing', imp.run) }
+        if (await verdict.done) {
+          result[verdict.action]++
+          log.warn(
+            { importId: imp.id, run: imp.run, status: imp.status, jobState: state, action: verdict.action },
+            'import without a live job: recovered',
+          )
         }
       }
       return result
