@@ -23,6 +23,9 @@ import { createUserService } from './services/user.service.ts'
 import { createSessionService } from './services/session.service.ts'
 import { createImportService } from './services/imports/import.service.ts'
 import { createImportProcessor } from './services/imports/import-processor.ts'
+import { createImportRecovery } from './services/imports/import-recovery.ts'
+import { createOutboxService } from './services/outbox.service.ts'
+import { JOBS } from '../workers/queues.ts'
 import { createScoringService } from './services/scoring.service.ts'
 import { createNotificationService } from './services/notification.service.ts'
 import { createEmailRenderer } from './lib/email-templates.ts'
@@ -43,6 +46,8 @@ export function createContainer({ config, database, redis, queues, mailer, log }
   const importsRepo = createImportRepository(db)
   const audit = createAuditService({ audit: createAuditRepository(db), log })
   const users = createUserService({ users: usersRepo, organisations: organisationsRepo, audit })
+  const outbox = createOutboxService({ db, queues, log })
+  const importProcessor = createImportProcessor({ sql, imports: importsRepo, outbox, log, config })
   return {
     config,
     log,
@@ -54,9 +59,19 @@ export function createContainer({ config, database, redis, queues, mailer, log }
     organisations: createOrganisationService({ organisations: organisationsRepo }),
     communes: createCommuneService({ communes: createCommuneRepository(db), organisations: organisationsRepo, audit, config }),
     sites: createSiteService({ sites: createSiteRepository(db) }),
-    health: createHealthService({ sql, redis }),
-    imports: createImportService({ imports: importsRepo, organisations: organisationsRepo, queues, audit, config }),
-    importProcessor: createImportProcessor({ sql, imports: importsRepo, queues, log, config }),
+    health: createHealthService({ sql, redis, prefix: config.REDIS_PREFIX }),
+    outbox,
+    imports: createImportService({ db, imports: importsRepo, organisations: organisationsRepo, outbox, audit, config }),
+    importProcessor,
+    importRecovery: createImportRecovery({
+      db,
+      imports: importsRepo,
+      outbox,
+      processor: importProcessor,
+      jobState: (name, jobId) => queues.get(JOBS[name].queue).getJobState(jobId),
+      log,
+      config,
+    }),
     scoring: createScoringService({ db, log }),
     notifications: createNotificationService({
       imports: importsRepo,

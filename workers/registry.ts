@@ -7,6 +7,8 @@ import type { Logger } from '../server/lib/logger.ts'
 import { JOB_NAMES, type JobName, type JobPayloads } from './queues.ts'
 import { processImportJob } from './jobs/process-import.job.ts'
 import { scoreCohortJob } from './jobs/score-cohort.job.ts'
+import { notifyImportJob } from './jobs/notify-import.job.ts'
+import { reconcileJob } from './jobs/reconcile.job.ts'
 
 export type JobContext = {
   services: Container
@@ -23,7 +25,9 @@ export type Registry = { [K in JobName]: JobHandler<K> }
 
 export const registry: Registry = {
   'import.process': processImportJob,
+  'import.notify': notifyImportJob,
   'score.cohort': scoreCohortJob,
+  'outbox.reconcile': reconcileJob,
 }
 
 export function assertEveryJobHasHandler(reg: Partial<Record<string, unknown>>, names: readonly string[] = JOB_NAMES): void {

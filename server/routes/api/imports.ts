@@ -186,6 +186,25 @@ const plugin: FastifyPluginAsyncTypebox = async (fastify) => {
     },
   )
 
+  fastify.post(
+    '/imports/:id/retry',
+    {
+      config: { access: WRITE },
+      schema: {
+        tags: ['imports'],
+        summary: 'Retry a failed import with the file it kept (a new run; counters and row report cleared)',
+        description:
+          'Answers 202 with the import, queued again; 409 when the import did not fail, when its file is no longer kept, or when the same file was uploaded again since.',
+        params: IdParams,
+        response: { 202: ImportView, 409: ErrorBody, ...authErrors, ...notFound },
+      },
+    },
+    async (request, reply) => {
+      await imports.retry(request.auditCtx(), request.params.id)
+      return reply.code(202).send(toImportView(await imports.get(request.requirePrincipal(), request.params.id)))
+    },
+  )
+
   fastify.put(
     '/imports/:id/mapping',
     {
