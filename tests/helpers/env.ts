@@ -3,11 +3,9 @@
  * unique to the run. Tests read their config through here, not from process.env directly.
  */
 import { loadConfig, type Config } from '../../server/config.ts'
+import { TEST_DATABASE_URL, TEST_REDIS_URL } from './urls.ts'
 
-const baseUrl = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/repere_test'
-
-export const TEST_DATABASE_URL = baseUrl
-export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'
+export { TEST_DATABASE_URL, TEST_REDIS_URL }
 
 export function testConfig(overrides: Record<string, string> = {}): Config {
   return loadConfig({
