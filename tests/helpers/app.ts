@@ -9,6 +9,7 @@ import { createDatabase, type Database } from '../../db/client.ts'
 import { memoryMailer } from '../../server/lib/mailer.ts'
 import { seedCommunes, seedOrganisations, seedSites, seedUsers, DEMO_PASSWORD } from '../../scripts/seed.ts'
 import { testConfig } from './env.ts'
+import { deletePrefixKeys } from './redis-keys.ts'
 
 export { DEMO_PASSWORD }
 
@@ -48,9 +49,11 @@ export async function startTestApp(overrides: Record<string, string> = {}, deps:
     database,
     mailer,
     orgIds,
+    /** Closes the app and the database, then removes the app's Redis keys (close its workers first). */
     async close() {
       await app.close()
       await database.close()
+      await deletePrefixKeys(config)
     },
   }
 }
