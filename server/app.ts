@@ -19,7 +19,7 @@ import multipart from './plugins/external/multipart.ts'
 import services from './plugins/app/services.ts'
 import views from './plugins/app/views.ts'
 import auth from './plugins/app/auth.ts'
-import errorHandler from './plugins/app/error-handler.ts'
+import errorHandler, { frameworkErrors } from './plugins/app/error-handler.ts'
 import queueDashboard from './plugins/app/queue-dashboard.ts'
 import routes from './routes/index.ts'
 
@@ -38,6 +38,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     genReqId: () => randomUUID(),
     trustProxy: config.isProduction,
     bodyLimit: 1024 * 1024,
+    frameworkErrors,
     ajv: { customOptions: { removeAdditional: 'all', coerceTypes: 'array', useDefaults: true } },
   }).withTypeProvider<TypeBoxTypeProvider>()
 
