@@ -2,7 +2,7 @@
  * The app factory: external plugins, then app plugins, then routes. Tests call
  * `buildApp(config, { mailer: memoryMailer() })` and drive it with `app.inject`.
  */
-import Fastify, { type FastifyInstance } from 'fastify'
+import Fastify, { type FastifyInstance, type RouteOptions } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { Redis } from 'ioredis'
 import { randomUUID } from 'node:crypto'
@@ -30,6 +30,8 @@ export type AppDeps = {
   mailer?: Mailer
   /** Pino destination override (tests keep logs quiet). */
   logger?: boolean
+  /** Sees every route as it is registered (tests/integration/input-bounds.test.ts sweeps them all). */
+  onRoute?: (route: RouteOptions) => void
 }
 
 export async function buildApp(config: Config, deps: AppDeps = {}): Promise<FastifyInstance> {
@@ -41,6 +43,9 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     frameworkErrors,
     ajv: { customOptions: { removeAdditional: 'all', coerceTypes: 'array', useDefaults: true } },
   }).withTypeProvider<TypeBoxTypeProvider>()
+  if (deps.onRoute) {
+    app.addHook('onRoute', deps.onRoute)
+  }
 
   // What this factory creates, it closes; what the caller passed in stays the caller's.
   const database = deps.database ?? createDatabase(config.DATABASE_URL, { max: config.DATABASE_POOL_MAX, appName: 'repere-server' })

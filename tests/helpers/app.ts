@@ -3,7 +3,7 @@
  * one account per role and Mission Locale. Each test file calls `startTestApp()` once.
  */
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
-import { buildApp } from '../../server/app.ts'
+import { buildApp, type AppDeps } from '../../server/app.ts'
 import type { Config } from '../../server/config.ts'
 import { createDatabase, type Database } from '../../db/client.ts'
 import { memoryMailer } from '../../server/lib/mailer.ts'
@@ -30,7 +30,7 @@ export async function truncateAll(database: Database): Promise<void> {
   }
 }
 
-export async function startTestApp(overrides: Record<string, string> = {}): Promise<TestApp> {
+export async function startTestApp(overrides: Record<string, string> = {}, deps: Pick<AppDeps, 'onRoute'> = {}): Promise<TestApp> {
   const config = testConfig(overrides)
   const database = createDatabase(config.DATABASE_URL, { max: 5, appName: 'repere-test' })
   await truncateAll(database)
@@ -39,7 +39,7 @@ export async function startTestApp(overrides: Record<string, string> = {}): Prom
   await seedSites(database.db, orgIds)
   await seedUsers(database.db, orgIds)
   const mailer = memoryMailer()
-  const app = await buildApp(config, { database, mailer, logger: false })
+  const app = await buildApp(config, { database, mailer, logger: false, ...deps })
   await app.ready()
   return {
     app,

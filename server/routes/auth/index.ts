@@ -30,7 +30,7 @@ const plugin: FastifyPluginAsyncTypebox = async (fastify) => {
     '/connexion',
     {
       config: { access: 'public', html: true, rateLimit: { max: fastify.config.PUBLIC_RATE_LIMIT_PER_MINUTE, timeWindow: 60_000 } },
-      schema: { hide: true, querystring: Type.Object({ suite: Type.Optional(Type.String()) }) },
+      schema: { hide: true, querystring: Type.Object({ suite: Type.Optional(Type.String({ maxLength: 500 })) }) },
     },
     async (request, reply) => {
       if (request.principal) {
