@@ -87,6 +87,11 @@ export function validationMessage(issues: ValidationIssue[], context?: string): 
   return `Requête invalide${where} : ${text}.`
 }
 
+/** The French message of a status, for errors that bring none the platform can show. */
+export function statusMessage(status: number): string {
+  return status >= 500 ? GENERIC_500 : (STATUS_MESSAGES[status] ?? STATUS_MESSAGES[400]!)
+}
+
 export type ErrorView = { statusCode: number; code: string; message: string; reqId: string }
 
 export function toErrorView(err: FastifyError, request: FastifyRequest): ErrorView {
