@@ -18,14 +18,14 @@ async function handleUpload(request: FastifyRequest<{ Querystring: { kind?: stri
   const field = part.fields.kind as { value?: unknown } | undefined
   const kind = request.query.kind ?? (typeof field?.value === 'string' ? field.value : undefined)
   if (!isImportKind(kind)) {
-    part.file.resume()
+    part.discard()
     throw new BadInput(`Indiquez le type d’import parmi : ${IMPORT_KINDS.join(', ')}.`)
   }
   const result = await services.imports.upload(request.auditCtx(), {
     kind,
     fileName: part.filename || 'fichier.csv',
     stream: part.file,
-    truncated: () => part.file.truncated,
+    truncated: part.truncated,
   })
   switch (result.outcome) {
     case 'duplicate': {

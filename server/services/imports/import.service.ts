@@ -247,14 +247,23 @@ export function createImportService({ db, imports, organisations, outbox, audit,
         }
         mapping[key] = header
       }
+      // Before resolving: resolution keeps one of two fields mapped to the same column and
+      // would report the other one as missing, which is not what the person did.
+      const fieldsOf = new Map<string, string[]>()
+      for (const [key, header] of Object.entries(mapping)) {
+        fieldsOf.set(header, [...(fieldsOf.get(header) ?? []), key])
+      }
+      const shared = [...fieldsOf].find(([, keys]) => keys.length > 1)
+      if (shared) {
+        const [header, keys] = shared
+        const labels = keys.map((k) => `« ${columnLabel(imp.kind, k)} »`)
+        throw new BadInput(
+          `La colonne « ${header} » du fichier est associée à ${keys.length} champs : ${labels.join(' et ')}. Une colonne ne peut remplir qu’un seul champ : choisissez une autre colonne pour l’un d’eux.`,
+        )
+      }
       const resolution = resolveHeaders(imp.kind, imp.headers, mapping)
       if (resolution.missing.length > 0) {
         throw new BadInput(`Indiquez la colonne du fichier pour : ${resolution.missing.map((c) => `« ${c.label} »`).join(', ')}.`)
-      }
-      const used = Object.values(mapping)
-      const twice = used.find((h, i) => used.indexOf(h) !== i)
-      if (twice) {
-        throw new BadInput(`La colonne « ${twice} » est choisie pour deux champs différents.`)
       }
       const finalMapping = mappingFromResolution(resolution, imp.headers)
       await imports.saveMapping(imp.organisationId, imp.kind, mapping, ctx.actor.userId)
@@ -296,6 +305,13 @@ export function createImportService({ db, imports, organisations, outbox, audit,
       return updated
     },
   }
+}
+
+/** The French label of a column key of a kind (any attendance shape), or the key itself. */
+function columnLabel(kind: ImportKind, key: string): string {
+  const def = KINDS[kind]
+  const all = [...def.columns, ...Object.values(def.shapes ?? {}).flatMap((s) => s.columns)]
+  return all.find((c) => c.key === key)?.label ?? key
 }
 
 /** Column key → header text, from a header resolution (what the worker will use). */
