@@ -32,7 +32,10 @@ export async function truncateAll(database: Database): Promise<void> {
 }
 
 /** `deps` lets a test hand the app its own queues (e.g. on a broken Redis connection) or watch its routes. */
-export async function startTestApp(overrides: Record<string, string> = {}, deps: Pick<AppDeps, 'queues' | 'onRoute'> = {}): Promise<TestApp> {
+export async function startTestApp(
+  overrides: Record<string, string> = {},
+  deps: Pick<AppDeps, 'queues' | 'onRoute'> = {},
+): Promise<TestApp> {
   const config = testConfig(overrides)
   const database = createDatabase(config.DATABASE_URL, { max: 5, appName: 'repere-test' })
   await truncateAll(database)
