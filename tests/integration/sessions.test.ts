@@ -14,6 +14,7 @@ import { memoryMailer } from '../../server/lib/mailer.ts'
 import { createRedis } from '../../server/lib/redis.ts'
 import { TEST_REDIS_URL, testConfig } from '../helpers/env.ts'
 import { apiToken, cookiesOf, csrfFor, DEMO_PASSWORD, loginWithForm, startTestApp, type TestApp } from '../helpers/app.ts'
+import { deletePrefixKeys } from '../helpers/redis-keys.ts'
 
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' }
 const CHANGE_REQUIRED = /Votre mot de passe est provisoire : connectez-vous sur la page \/connexion/
@@ -318,13 +319,15 @@ describe('the forced password change holds on every transport', () => {
 
 describe('one login limit across the form and the token endpoint', () => {
   let limited: FastifyInstance
+  const limitedConfig = testConfig({ LOGIN_MAX_ATTEMPTS: '3' })
   beforeAll(async () => {
     // A second app on the same database with its own Redis prefix, hence fresh counters.
-    limited = await buildApp(testConfig({ LOGIN_MAX_ATTEMPTS: '3' }), { database: t.database, mailer: memoryMailer(), logger: false })
+    limited = await buildApp(limitedConfig, { database: t.database, mailer: memoryMailer(), logger: false })
     await limited.ready()
   })
   afterAll(async () => {
     await limited?.close()
+    await deletePrefixKeys(limitedConfig)
   })
 
   const viaApi = async (email: string, password: string) =>
@@ -368,7 +371,8 @@ describe('one login limit across the form and the token endpoint', () => {
 describe('when Redis cannot tell whether a session was logged out', () => {
   it('a protected route answers 503 without clearing the cookie; a public page still opens', async () => {
     const own = createRedis(TEST_REDIS_URL, 'producer')
-    const app = await buildApp(testConfig({ LOGIN_MAX_ATTEMPTS: '100' }), {
+    const config = testConfig({ LOGIN_MAX_ATTEMPTS: '100' })
+    const app = await buildApp(config, {
       database: t.database,
       redis: own,
       mailer: memoryMailer(),
@@ -389,6 +393,7 @@ describe('when Redis cannot tell whether a session was logged out', () => {
     } finally {
       await app.close()
       own.disconnect()
+      await deletePrefixKeys(config)
     }
   })
 })
