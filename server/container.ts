@@ -54,7 +54,7 @@ export function createContainer({ config, database, redis, queues, mailer, log }
     health: createHealthService({ sql, redis }),
     imports: createImportService({ imports: importsRepo, organisations: organisationsRepo, queues, audit, config }),
     importProcessor: createImportProcessor({ sql, imports: importsRepo, queues, log, config }),
-    scoring: createScoringService({ db, log }),
+    scoring: createScoringService({ db, queues, log, config }),
     notifications: createNotificationService({
       imports: importsRepo,
       users: usersRepo,

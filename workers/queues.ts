@@ -19,6 +19,13 @@ export const JobPayloadSchemas = {
     { universityId: Uuid, academicYear: Type.String({ pattern: '^\\d{4}/\\d{4}$' }), importId: Uuid },
     { additionalProperties: false },
   ),
+  'score.run': Type.Object({ runId: Type.Integer({ minimum: 1 }) }, { additionalProperties: false }),
+  'score.batch': Type.Object(
+    { runId: Type.Integer({ minimum: 1 }), fromId: Type.Integer({ minimum: 1 }), toId: Type.Integer({ minimum: 1 }) },
+    { additionalProperties: false },
+  ),
+  'score.nightly': Type.Object({}, { additionalProperties: false }),
+  'model.train': Type.Object({ modelId: Uuid }, { additionalProperties: false }),
 } satisfies Record<string, TSchema>
 
 export type JobName = keyof typeof JobPayloadSchemas
@@ -45,5 +52,29 @@ export const JOBS: { [K in JobName]: JobDefinition<K> } = {
     queue: 'scoring',
     jobId: (p) => `score-${p.importId}`,
     opts: { attempts: 5, backoff: { type: 'exponential', delay: 10_000 }, ...KEEP },
+  },
+  // A cohort's run, after the debounce delay given at enqueue: plans the batches.
+  'score.run': {
+    queue: 'scoring',
+    jobId: (p) => `score-run-${p.runId}`,
+    opts: { attempts: 5, backoff: { type: 'exponential', delay: 10_000 }, ...KEEP },
+  },
+  // A few hundred students: features, model, scores, in one transaction.
+  'score.batch': {
+    queue: 'scoring',
+    jobId: (p) => `score-batch-${p.runId}-${p.fromId}`,
+    opts: { attempts: 5, backoff: { type: 'exponential', delay: 5_000 }, ...KEEP },
+  },
+  // Repeatable (workers/jobs/score-cohort.job.ts `ensureScoringSchedules`): every cohort, every night.
+  'score.nightly': {
+    queue: 'scoring',
+    jobId: () => 'score-nightly',
+    opts: { attempts: 3, backoff: { type: 'exponential', delay: 60_000 }, ...KEEP },
+  },
+  // Fits a model; never activates it.
+  'model.train': {
+    queue: 'scoring',
+    jobId: (p) => `train-${p.modelId}`,
+    opts: { attempts: 2, backoff: { type: 'exponential', delay: 30_000 }, ...KEEP },
   },
 }

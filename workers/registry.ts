@@ -6,7 +6,8 @@ import type { Container } from '../server/container.ts'
 import type { Logger } from '../server/lib/logger.ts'
 import { JOB_NAMES, type JobName, type JobPayloads } from './queues.ts'
 import { processImportJob } from './jobs/process-import.job.ts'
-import { scoreCohortJob } from './jobs/score-cohort.job.ts'
+import { scoreBatchJob, scoreCohortJob, scoreNightlyJob, scoreRunJob } from './jobs/score-cohort.job.ts'
+import { trainModelJob } from './jobs/train-model.job.ts'
 
 export type JobContext = {
   services: Container
@@ -24,6 +25,10 @@ export type Registry = { [K in JobName]: JobHandler<K> }
 export const registry: Registry = {
   'import.process': processImportJob,
   'score.cohort': scoreCohortJob,
+  'score.run': scoreRunJob,
+  'score.batch': scoreBatchJob,
+  'score.nightly': scoreNightlyJob,
+  'model.train': trainModelJob,
 }
 
 export function assertEveryJobHasHandler(reg: Partial<Record<string, unknown>>, names: readonly string[] = JOB_NAMES): void {

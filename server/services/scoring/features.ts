@@ -4,7 +4,7 @@
  * `StudentFacts` (counts and sums, set-based); `deriveFeatures` turns facts into feature values.
  * docs/scoring.md documents every feature with its definition and unit; keep the three in step.
  */
-import { daysBetween, firstDayOfYear } from './calendar.ts'
+import { addDays, daysBetween, firstDayOfYear } from './calendar.ts'
 
 /** Where a feature's data comes from: one import kind each (docs/imports.md). */
 export const DATA_SOURCES = ['etudiants', 'assiduite', 'resultats', 'activite_ent'] as const
@@ -259,3 +259,23 @@ export function emptyFacts(studentId: number): StudentFacts {
     indicators: {},
   }
 }
+
+/**
+ * Complete weeks without a login on the learning platform, counted back from the last complete
+ * week (the one ending on or before the as-of date) to the last week with a login, or to the first
+ * week the university sent when the student never logged in. Null when the university sends no
+ * ENT data for the year (`lmsFirstWeek` null) or no week is complete yet.
+ */
+export function weeksWithoutLms(lastActiveWeek: string | null, lmsFirstWeek: string | null, asOf: string): number | null {
+  if (lmsFirstWeek === null) {
+    return null
+  }
+  const dow = (new Date(`${asOf}T00:00:00Z`).getUTCDay() + 6) % 7 // Monday = 0
+  const lastComplete = addDays(asOf, dow === 6 ? -6 : -dow - 7)
+  if (lmsFirstWeek > lastComplete) {
+    return null
+  }
+  const ref = lastActiveWeek ?? addDays(lmsFirstWeek, -7)
+  return Math.max(0, Math.round(daysBetween(ref, lastComplete) / 7))
+}
+
