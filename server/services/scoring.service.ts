@@ -80,8 +80,18 @@ export function createScoringService({ db, queues, log, config }: Deps) {
     await r.updateRun(runId, { status: 'succeeded', finishedAt: new Date() })
   }
 
+  async function refreshStatistics(): Promise<void> {
+    try {
+      await repo.refreshStatistics()
+    } catch (err) {
+      // Slower plans, same answers: not a reason to fail the run.
+      log.warn({ err: { message: (err as Error).message } }, 'could not refresh planner statistics')
+    }
+  }
+
   /** Reads the facts of a whole cohort as of a date, in chunks (training). */
   async function cohortFacts(universityId: string, academicYear: string, asOf: string): Promise<StudentFacts[]> {
+    await refreshStatistics()
     const context = await repo.cohortContext(universityId, academicYear, asOf)
     const ranges = await repo.cohortBatches(universityId, academicYear, asOf, TRAINING_CHUNK)
     const all: StudentFacts[] = []
@@ -140,6 +150,7 @@ export function createScoringService({ db, queues, log, config }: Deps) {
       if (!run) {
         return 'skipped'
       }
+      await refreshStatistics()
       const model = await modelFor(run.universityId)
       const context = await repo.cohortContext(run.universityId, run.academicYear, run.asOf)
       const ranges = await repo.cohortBatches(run.universityId, run.academicYear, run.asOf, config.SCORE_BATCH_SIZE)
