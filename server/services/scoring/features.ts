@@ -278,4 +278,3 @@ export function weeksWithoutLms(lastActiveWeek: string | null, lmsFirstWeek: str
   const ref = lastActiveWeek ?? addDays(lmsFirstWeek, -7)
   return Math.max(0, Math.round(daysBetween(ref, lastComplete) / 7))
 }
-
