@@ -12,6 +12,7 @@ import { and, asc, desc, eq, sql, type SQL } from 'drizzle-orm'
 import type { DbOrTx } from '../client.ts'
 import { models, type Model } from '../schema/models.ts'
 import { riskScores, type NewRiskScore, type RiskScore } from '../schema/risk-scores.ts'
+import { scoreRequests } from '../schema/score-requests.ts'
 import { scoreRuns, type ScoreRun } from '../schema/score-runs.ts'
 import { scoringSettings } from '../schema/scoring-settings.ts'
 import { DEFAULT_BAND_SETTINGS, type Band, type BandSettings } from '../../server/services/scoring/bands.ts'
@@ -449,6 +450,10 @@ export function createScoringRepository(q: DbOrTx) {
         return this.requestRun(p)
       }
       return { run, created }
+    },
+    /** The trace of an import that asked for scoring: once per import, whatever the retries. */
+    async recordRequest(p: { universityId: string; academicYear: string; importId: string }): Promise<void> {
+      await q.insert(scoreRequests).values(p).onConflictDoNothing({ target: scoreRequests.importId })
     },
     /** pending → running. Returns nothing when the run is not pending (a duplicate job). */
     async claimRun(id: number): Promise<ScoreRun | undefined> {

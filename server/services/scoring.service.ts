@@ -119,6 +119,9 @@ export function createScoringService({ db, queues, log, config }: Deps) {
         log.info({ universityId: p.universityId, academicYear: p.academicYear }, 'cohort scoring skipped: the year has not started')
         return 'skipped'
       }
+      if (p.importId) {
+        await repo.recordRequest({ universityId: p.universityId, academicYear: p.academicYear, importId: p.importId })
+      }
       const dueAt = new Date(Date.now() + (trigger === 'import' ? config.SCORE_DEBOUNCE_MS : 0))
       const { run, created } = await repo.requestRun({ universityId: p.universityId, academicYear: p.academicYear, asOf, trigger, dueAt })
       // Enqueued again when the run already existed: the job id is the run's, so this is a no-op

@@ -107,7 +107,7 @@ describe('import pipeline', () => {
       ['7LET102', null, 'ABI', 'absent_unjustified'],
     ])
     // The finished import asked for its cohort to be scored.
-    await expect.poll(async () => count('score_runs'), { timeout: 10_000 }).toBeGreaterThanOrEqual(1)
+    await expect.poll(async () => count('score_requests'), { timeout: 10_000 }).toBeGreaterThanOrEqual(1)
   })
 
   it('loads valid rows and reports each of 3 bad rows (line, column, value, reason)', async () => {

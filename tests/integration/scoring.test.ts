@@ -87,6 +87,8 @@ describe('scoring a cohort after its imports', () => {
 
     const runId = await waitForRun(urca, 1)
     expect(await runs(urca)).toHaveLength(1) // debounced: one run for two imports
+    const requests = await t.database.sql`SELECT import_id FROM score_requests WHERE university_id = ${urca}`
+    expect(requests).toHaveLength(2) // each import asked, once
     const { rows, run } = await t.app.services.scoring.listScores(staff, { universityId: urca, academicYear: YEAR, limit: 100 })
     expect(run?.id).toBe(runId)
     expect(rows).toHaveLength(30)
