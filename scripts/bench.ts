@@ -4,11 +4,15 @@
  *
  *   ingest   an attendance import end to end (HTTP upload → worker → database) against a raw COPY,
  *            and the RSS of the server and the worker for two file sizes. See scripts/bench/ingest.ts.
+ *   score    a cohort of 28,000 students scored end to end through the queue, its phases, and a plain
+ *            typed-array scoring loop as the baseline. See scripts/bench/score.ts.
  */
 import { INGEST_USAGE, ingestBench } from './bench/ingest.ts'
+import { SCORE_USAGE, scoreBench } from './bench/score.ts'
 
 const BENCHES: Record<string, { usage: string; run: (args: string[]) => Promise<number> }> = {
   ingest: { usage: INGEST_USAGE, run: ingestBench },
+  score: { usage: SCORE_USAGE, run: scoreBench },
 }
 
 function usage(): string {

@@ -70,6 +70,17 @@ export const ConfigSchema = Type.Object({
   LOGIN_WINDOW_MINUTES: Type.Integer({ default: 15, minimum: 1, description: 'the login rate-limit window in minutes' }),
   PUBLIC_RATE_LIMIT_PER_MINUTE: Type.Integer({ default: 120, minimum: 1, description: 'requests per minute per address on public routes' }),
   WORKER_CONCURRENCY: Type.Integer({ default: 2, minimum: 1, maximum: 64, description: 'jobs a worker runs at once (1-64)' }),
+  SCORE_DEBOUNCE_MS: Type.Integer({
+    default: 60_000,
+    minimum: 0,
+    description: 'how long scoring waits after an import for more imports of the same university, in ms',
+  }),
+  SCORE_BATCH_SIZE: Type.Integer({ default: 500, minimum: 10, maximum: 10_000, description: 'students per scoring job (10-10000)' }),
+  SCORE_AS_OF: Type.String({
+    default: '',
+    pattern: '^(\\d{4}-\\d{2}-\\d{2})?$',
+    description: 'a fixed scoring date YYYY-MM-DD for demos and tests (empty: today)',
+  }),
   WORKER_LOCK_MS: Type.Integer({
     default: 30_000,
     minimum: 1_000,

@@ -22,6 +22,13 @@ export const JobPayloadSchemas = {
     { additionalProperties: false },
   ),
   'outbox.reconcile': Type.Object({}, { additionalProperties: false }),
+  'score.run': Type.Object({ runId: Type.Integer({ minimum: 1 }) }, { additionalProperties: false }),
+  'score.batch': Type.Object(
+    { runId: Type.Integer({ minimum: 1 }), fromId: Type.Integer({ minimum: 1 }), toId: Type.Integer({ minimum: 1 }) },
+    { additionalProperties: false },
+  ),
+  'score.nightly': Type.Object({}, { additionalProperties: false }),
+  'model.train': Type.Object({ modelId: Uuid }, { additionalProperties: false }),
 } satisfies Record<string, TSchema>
 
 export type JobName = keyof typeof JobPayloadSchemas
@@ -70,5 +77,33 @@ export const JOBS: { [K in JobName]: JobDefinition<K> } = {
     opts: { attempts: 1, removeOnComplete: { count: 100 }, removeOnFail: { count: 100 } },
     limitMs: 60_000,
     repeat: { everyMs: 5_000 },
+  },
+  // A cohort's run, after the debounce delay given at enqueue: plans the batches.
+  'score.run': {
+    queue: 'scoring',
+    jobId: (p) => `score-run-${p.runId}`,
+    opts: { attempts: 5, backoff: { type: 'exponential', delay: 10_000 }, ...KEEP },
+    limitMs: 5 * 60_000,
+  },
+  // A few hundred students: features, model, scores, in one transaction.
+  'score.batch': {
+    queue: 'scoring',
+    jobId: (p) => `score-batch-${p.runId}-${p.fromId}`,
+    opts: { attempts: 5, backoff: { type: 'exponential', delay: 5_000 }, ...KEEP },
+    limitMs: 10 * 60_000,
+  },
+  // Repeatable (workers/jobs/score-cohort.job.ts `ensureScoringSchedules`): every cohort, every night.
+  'score.nightly': {
+    queue: 'scoring',
+    jobId: () => 'score-nightly',
+    opts: { attempts: 3, backoff: { type: 'exponential', delay: 60_000 }, ...KEEP },
+    limitMs: 10 * 60_000,
+  },
+  // Fits a model; never activates it.
+  'model.train': {
+    queue: 'scoring',
+    jobId: (p) => `train-${p.modelId}`,
+    opts: { attempts: 2, backoff: { type: 'exponential', delay: 30_000 }, ...KEEP },
+    limitMs: 30 * 60_000,
   },
 }

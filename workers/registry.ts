@@ -6,9 +6,10 @@ import type { Container } from '../server/container.ts'
 import type { Logger } from '../server/lib/logger.ts'
 import { JOB_NAMES, type JobName, type JobPayloads } from './queues.ts'
 import { processImportJob } from './jobs/process-import.job.ts'
-import { scoreCohortJob } from './jobs/score-cohort.job.ts'
 import { notifyImportJob } from './jobs/notify-import.job.ts'
 import { reconcileJob } from './jobs/reconcile.job.ts'
+import { scoreBatchJob, scoreCohortJob, scoreNightlyJob, scoreRunJob } from './jobs/score-cohort.job.ts'
+import { trainModelJob } from './jobs/train-model.job.ts'
 
 export type JobContext = {
   services: Container
@@ -28,6 +29,10 @@ export const registry: Registry = {
   'import.notify': notifyImportJob,
   'score.cohort': scoreCohortJob,
   'outbox.reconcile': reconcileJob,
+  'score.run': scoreRunJob,
+  'score.batch': scoreBatchJob,
+  'score.nightly': scoreNightlyJob,
+  'model.train': trainModelJob,
 }
 
 export function assertEveryJobHasHandler(reg: Partial<Record<string, unknown>>, names: readonly string[] = JOB_NAMES): void {

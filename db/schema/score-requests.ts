@@ -3,8 +3,9 @@ import { imports } from './imports.ts'
 import { organisations } from './organisations.ts'
 
 /**
- * A cohort waiting to be scored: written by `score.cohort` when an import finishes.
- * TODO(scoring issue): the scoring job consumes these rows and writes risk_scores.
+ * One row per import that asked for its cohort to be scored (`score.cohort`): the trace of what
+ * triggered scoring, unique per import so a job run twice records it once. The scoring itself is
+ * a run (score_runs.ts): several requests within the debounce window join the same pending run.
  */
 export const scoreRequests = pgTable(
   'score_requests',

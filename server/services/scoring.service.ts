@@ -1,19 +1,404 @@
-import type { Db } from '../../db/client.ts'
-import { scoreRequests } from '../../db/schema/score-requests.ts'
-import type { Logger } from '../lib/logger.ts'
-
 /**
- * Scoring of a university's cohort.
- * TODO(scoring issue): compute features and risk scores. Until then a finished import
- * records that its cohort needs scoring, so nothing is lost when scoring lands.
+ * Scoring of a university's cohort, and training of its models (docs/scoring.md).
+ *
+ *  import succeeded ─▶ `score.cohort` ─▶ requestRun: one pending run per cohort (debounce window)
+ *  nightly          ─▶ `score.nightly` ─▶ requestRun for every cohort
+ *  `score.run` (after the window) ─▶ claim, choose the model, cohort context, enqueue batches
+ *  `score.batch` × n (a few hundred students each) ─▶ features (SQL) → model → risk_scores, and the
+ *        batch recorded done, in ONE transaction; the last batch ranks the run and closes it
+ *  `model.train` ─▶ features as of a week of a past year + outcomes → CV → stored, never activated
+ *
+ * Every job is safe to run twice: runs and models are claimed by status, batches are recorded once,
+ * and scores are upserted on (student, model, as-of day) without rewriting an unchanged row.
  */
-export function createScoringService({ db, log }: { db: Db; log: Logger }) {
-  return {
-    async requestCohortScore(p: { universityId: string; academicYear: string; importId: string }): Promise<void> {
-      // One request per import: running the job twice records it once.
-      await db.insert(scoreRequests).values(p).onConflictDoNothing({ target: scoreRequests.importId })
-      log.info({ universityId: p.universityId, academicYear: p.academicYear, importId: p.importId }, 'cohort scoring requested')
-    },
+import { randomUUID } from 'node:crypto'
+import type { Db } from '../../db/client.ts'
+import {
+  createScoringRepository,
+  type CohortContext,
+  type ScoreListFilters,
+  type StudentRange,
+} from '../../db/repositories/scoring.repository.ts'
+import type { Model } from '../../db/schema/models.ts'
+import type { NewRiskScore } from '../../db/schema/risk-scores.ts'
+import { BadInput, Conflict, Forbidden, NotFound } from '../errors.ts'
+import type { Logger } from '../lib/logger.ts'
+import type { Queues } from '../lib/queue.ts'
+import { canAccessOrganisation, isAdmin, type Principal } from './access.ts'
+import { bandOfProbability, validBandSettings, type BandSettings } from './scoring/bands.ts'
+import { academicYearOf, academicYearStart, asOfDateOfWeek, firstDayOfYear, todayInParis, weekOfYear } from './scoring/calendar.ts'
+import { EXPERT_MODEL_VERSION, expertModelSpec } from './scoring/expert-model.ts'
+import type { StudentFacts } from './scoring/features.ts'
+import { compileModel, type ModelSpec } from './scoring/model.ts'
+import { ageBand, trainModel, type TrainOptions, type TrainResult, type TrainingSet } from './scoring/train.ts'
+
+type Deps = {
+  db: Db
+  queues: Pick<Queues, 'enqueue'>
+  log: Logger
+  config: { SCORE_DEBOUNCE_MS: number; SCORE_BATCH_SIZE: number; SCORE_AS_OF: string }
+}
+
+export type JobResult = 'done' | 'skipped'
+
+/** A run left `running` this long without finishing is failed by the nightly job. */
+const STALE_RUN_MS = 2 * 3600_000
+/** Students per statement when a whole cohort is read (training). */
+const TRAINING_CHUNK = 2_000
+
+/** The label of a year-end outcome: dropping out against anything else (docs/scoring.md). */
+export const isDropout = (outcome: string): boolean => outcome === 'abandon'
+
+export function createScoringService({ db, queues, log, config }: Deps) {
+  const repo = createScoringRepository(db)
+
+  const today = () => config.SCORE_AS_OF || todayInParis()
+
+  /** The day a cohort is scored as of: today, or the year's last day for a past year; null for a future year. */
+  function asOfFor(academicYear: string): string | null {
+    const day = today()
+    const start = firstDayOfYear(academicYear)
+    if (day < start) {
+      return null
+    }
+    const last = `${academicYearStart(academicYear) + 1}-08-31`
+    return day > last ? last : day
   }
+
+  async function modelFor(universityId: string): Promise<Model> {
+    return (await repo.activeModel(universityId)) ?? (await repo.ensureExpertModel(EXPERT_MODEL_VERSION, expertModelSpec()))
+  }
+
+  async function enqueueRun(runId: number, dueAt: Date): Promise<void> {
+    await queues.enqueue('score.run', { runId }, { delayMs: Math.max(0, dueAt.getTime() - Date.now()) })
+  }
+
+  /** Finishes a run whose batches are all done: ranks, bands by rank in top-N mode, closes. */
+  async function finishRun(q: Parameters<Parameters<Db['transaction']>[0]>[0] | Db, runId: number, universityId: string): Promise<void> {
+    const r = createScoringRepository(q)
+    await r.rankRun(runId, await r.bandSettings(universityId))
+    await r.updateRun(runId, { status: 'succeeded', finishedAt: new Date() })
+  }
+
+  async function refreshStatistics(): Promise<void> {
+    try {
+      await repo.refreshStatistics()
+    } catch (err) {
+      // Slower plans, same answers: not a reason to fail the run.
+      log.warn({ err: { message: (err as Error).message } }, 'could not refresh planner statistics')
+    }
+  }
+
+  /** Reads the facts of a whole cohort as of a date, in chunks (training). */
+  async function cohortFacts(universityId: string, academicYear: string, asOf: string): Promise<StudentFacts[]> {
+    await refreshStatistics()
+    const context = await repo.cohortContext(universityId, academicYear, asOf)
+    const ranges = await repo.cohortBatches(universityId, academicYear, asOf, TRAINING_CHUNK)
+    const all: StudentFacts[] = []
+    for (const range of ranges) {
+      all.push(...(await repo.facts({ universityId, academicYear, asOf, fromId: range.fromId, toId: range.toId, context })))
+    }
+    return all
+  }
+
+  function assertUniversityScope(actor: Principal, universityId: string): void {
+    if (actor.role !== 'admin' && actor.role !== 'university_staff') {
+      throw new Forbidden()
+    }
+    if (!canAccessOrganisation(actor, universityId)) {
+      // Another university's scores: as if they did not exist (access.ts).
+      throw new NotFound()
+    }
+  }
+
+  const service = {
+    /** `score.cohort`: after an import, open (or join) the cohort's pending run. */
+    async requestCohortScore(p: { universityId: string; academicYear: string; importId?: string }, trigger = 'import'): Promise<JobResult> {
+      const asOf = asOfFor(p.academicYear)
+      if (asOf === null) {
+        log.info({ universityId: p.universityId, academicYear: p.academicYear }, 'cohort scoring skipped: the year has not started')
+        return 'skipped'
+      }
+      if (p.importId) {
+        await repo.recordRequest({ universityId: p.universityId, academicYear: p.academicYear, importId: p.importId })
+      }
+      const dueAt = new Date(Date.now() + (trigger === 'import' ? config.SCORE_DEBOUNCE_MS : 0))
+      const { run, created } = await repo.requestRun({ universityId: p.universityId, academicYear: p.academicYear, asOf, trigger, dueAt })
+      // Enqueued again when the run already existed: the job id is the run's, so this is a no-op
+      // unless the first enqueue was lost.
+      await enqueueRun(run.id, run.dueAt)
+      log.info(
+        { universityId: p.universityId, academicYear: p.academicYear, runId: run.id, created, importId: p.importId },
+        'cohort scoring requested',
+      )
+      return created ? 'done' : 'skipped'
+    },
+
+    /** `score.nightly`: every cohort of the current year; fails runs stuck for hours. */
+    async scoreEveryCohort(): Promise<JobResult> {
+      const year = academicYearOf(today())
+      for (const universityId of await repo.universitiesWithCohort(year)) {
+        await service.requestCohortScore({ universityId, academicYear: year }, 'nightly')
+      }
+      for (const run of await repo.pendingRuns()) {
+        await enqueueRun(run.id, run.dueAt)
+      }
+      await repo.failStaleRuns(STALE_RUN_MS)
+      return 'done'
+    },
+
+    /** `score.run`: claims the run, fixes its model and context, and enqueues its batches. */
+    async startRun(runId: number): Promise<JobResult> {
+      const run = await repo.claimRun(runId)
+      if (!run) {
+        return 'skipped'
+      }
+      await refreshStatistics()
+      const model = await modelFor(run.universityId)
+      const context = await repo.cohortContext(run.universityId, run.academicYear, run.asOf)
+      const ranges = await repo.cohortBatches(run.universityId, run.academicYear, run.asOf, config.SCORE_BATCH_SIZE)
+      const students = ranges.reduce((a, r) => a + r.count, 0)
+      await repo.updateRun(runId, { modelId: model.id, context, batchesTotal: ranges.length, students })
+      log.info({ runId, universityId: run.universityId, students, batches: ranges.length, model: model.version }, 'score run started')
+      if (ranges.length === 0) {
+        await finishRun(db, runId, run.universityId)
+        return 'done'
+      }
+      for (const range of ranges) {
+        await queues.enqueue('score.batch', { runId, fromId: range.fromId, toId: range.toId })
+      }
+      return 'done'
+    },
+
+    /** `score.batch`: one range of students, scored and written in one transaction. */
+    async scoreBatch(p: { runId: number } & Omit<StudentRange, 'count'>): Promise<JobResult> {
+      const run = await repo.runById(p.runId)
+      if (!run || run.status !== 'running' || run.batchesDone.includes(p.fromId) || !run.modelId) {
+        return 'skipped'
+      }
+      const model = await repo.modelById(run.modelId)
+      if (!model?.spec) {
+        throw new Error(`model ${run.modelId} has no spec`)
+      }
+      const compiled = compileModel(model.spec, run.academicYear, run.asOf)
+      return db.transaction(async (tx) => {
+        const r = createScoringRepository(tx)
+        const facts = await r.facts({
+          universityId: run.universityId,
+          academicYear: run.academicYear,
+          asOf: run.asOf,
+          fromId: p.fromId,
+          toId: p.toId,
+          context: run.context as CohortContext,
+        })
+        const settings = await r.bandSettings(run.universityId)
+        const thresholds = settings.mode === 'thresholds' ? settings : { high: 2, medium: 2 } // top N: banded at the end
+        let nonEvaluable = 0
+        const rows: NewRiskScore[] = facts.map((f) => {
+          const s = compiled.score(f)
+          const base = {
+            studentId: f.studentId,
+            universityId: run.universityId,
+            academicYear: run.academicYear,
+            modelId: model.id,
+            modelVersion: model.version,
+            asOf: run.asOf,
+            runId: run.id,
+            coverage: Math.round(s.coverage * 1000) / 1000,
+            missing: s.missing,
+            features: s.features,
+          }
+          if (!s.evaluable) {
+            nonEvaluable++
+            return { ...base, probability: null, band: 'non_evaluable', reasons: [], nonEvaluableReason: s.reason }
+          }
+          return {
+            ...base,
+            probability: s.probability,
+            band: bandOfProbability(s.probability, thresholds),
+            reasons: s.reasons,
+            nonEvaluableReason: null,
+          }
+        })
+        await r.upsertScores(rows)
+        const progress = await r.completeBatch(run.id, p.fromId, rows.length - nonEvaluable, nonEvaluable)
+        if (!progress) {
+          return 'skipped' as const
+        }
+        if (progress.done === progress.total) {
+          await finishRun(tx, run.id, run.universityId)
+          log.info({ runId: run.id, universityId: run.universityId }, 'score run finished')
+        }
+        return 'done' as const
+      })
+    },
+
+    // ─── Models ──────────────────────────────────────────────────────────────────────────────
+
+    /**
+     * Reads a labelled cohort as it was at `asOf` and trains on it (the code of `model.train` and
+     * of `npm run model:evaluate`). Students without an outcome are left out.
+     */
+    async trainOnCohort(p: { universityId: string; academicYear: string; asOf: string; options?: TrainOptions }): Promise<TrainResult> {
+      const facts = await cohortFacts(p.universityId, p.academicYear, p.asOf)
+      const outcomes = await repo.outcomes(p.universityId, p.academicYear)
+      const labelled = facts.filter((f) => outcomes.has(f.studentId))
+      const names = await repo.territoryNames()
+      const start = academicYearStart(p.academicYear)
+      const set: TrainingSet = {
+        academicYear: p.academicYear,
+        facts: labelled,
+        labels: Uint8Array.from(labelled, (f) => (isDropout(outcomes.get(f.studentId)!) ? 1 : 0)),
+        groups: {
+          campus: labelled.map((f) => f.campus),
+          boursier: labelled.map((f) => (f.grantHolder === null ? null : f.grantHolder ? 'boursier' : 'non boursier')),
+          territoire: labelled.map((f) => (f.territoryId ? (names.get(f.territoryId) ?? f.territoryId) : null)),
+          age: labelled.map((f) => ageBand(f.birthYear === null ? null : start - f.birthYear)),
+        },
+      }
+      return trainModel(set, p.options)
+    },
+
+    /** An admin asks for a model trained on a past year, as of a week of that year. */
+    async requestTraining(
+      actor: Principal,
+      p: { universityId: string; academicYear: string; asOfWeek?: number; options?: TrainOptions },
+    ): Promise<Model> {
+      if (!isAdmin(actor)) {
+        throw new Forbidden()
+      }
+      // By default the week of the current year we are in: last year's students as they looked then.
+      const week = p.asOfWeek ?? Math.min(52, Math.max(1, weekOfYear(academicYearOf(today()), today())))
+      if (!Number.isInteger(week) || week < 1 || week > 52) {
+        throw new BadInput('La semaine de référence doit être un nombre entier entre 1 et 52.')
+      }
+      const id = randomUUID()
+      const model = await repo.insertModel({
+        id,
+        version: `${p.academicYear.replace('/', '-')}-s${week}-${id.slice(0, 8)}`,
+        kind: 'logistic',
+        status: 'training',
+        universityId: p.universityId,
+        trainingYear: p.academicYear,
+        asOfWeek: week,
+        asOfDate: asOfDateOfWeek(p.academicYear, week),
+        params: { ...(p.options ?? {}) },
+        createdBy: actor.userId,
+      })
+      await queues.enqueue('model.train', { modelId: model.id })
+      return model
+    },
+
+    /** `model.train`: fits and stores; a failure is recorded in French on the model. */
+    async runTraining(modelId: string): Promise<JobResult> {
+      const model = await repo.claimTraining(modelId)
+      if (!model?.universityId || !model.trainingYear || !model.asOfDate) {
+        return 'skipped'
+      }
+      let result: TrainResult
+      try {
+        result = await service.trainOnCohort({
+          universityId: model.universityId,
+          academicYear: model.trainingYear,
+          asOf: model.asOfDate,
+          options: model.params,
+        })
+      } catch (err) {
+        const message = (err as Error).message
+        if (/too few outcomes/.test(message)) {
+          await repo.updateModel(modelId, {
+            status: 'failed',
+            error: `Trop peu de devenirs connus pour ${model.trainingYear} : importez le fichier « devenir » de cette année, puis relancez l’entraînement.`,
+          })
+          return 'done'
+        }
+        throw err
+      }
+      const { calibration, ...headline } = result.metrics
+      await repo.updateModel(modelId, {
+        status: 'trained',
+        spec: result.spec,
+        metrics: { ...headline, calibration },
+        groupRates: result.groupRates,
+        params: result.options,
+        trainingCount: result.metrics.count,
+        trainingPositives: result.metrics.positives,
+        trainedAt: new Date(),
+      })
+      log.info({ modelId, auc: result.metrics.auc, count: result.metrics.count }, 'model trained (not activated)')
+      return 'done'
+    },
+
+    /** Models an actor may compare: their university's and the expert default. */
+    async listModels(actor: Principal, universityId?: string): Promise<Model[]> {
+      if (actor.role !== 'admin' && actor.role !== 'university_staff') {
+        throw new Forbidden()
+      }
+      const scope = isAdmin(actor) ? (universityId ?? null) : actor.organisationId
+      await repo.ensureExpertModel(EXPERT_MODEL_VERSION, expertModelSpec())
+      return repo.listModels(scope)
+    },
+
+    /** Activation is an admin's decision, never training's (design.md §2, principle 2). */
+    async activateModel(actor: Principal, modelId: string): Promise<Model> {
+      if (!isAdmin(actor)) {
+        throw new Forbidden()
+      }
+      const model = await repo.modelById(modelId)
+      if (!model) {
+        throw new NotFound()
+      }
+      if (model.status !== 'trained' || !model.universityId) {
+        throw new Conflict('Seul un modèle entraîné avec succès peut être activé.')
+      }
+      await db.transaction(async (tx) => createScoringRepository(tx).activate(model.id, model.universityId!, actor.userId))
+      return (await repo.modelById(modelId))!
+    },
+
+    /** Back to the expert default for a university. */
+    async deactivateModels(actor: Principal, universityId: string): Promise<void> {
+      if (!isAdmin(actor)) {
+        throw new Forbidden()
+      }
+      await repo.deactivateAll(universityId)
+    },
+
+    // ─── Reading scores (the pages and their JSON twins build on these) ──────────────────────
+
+    /** The risk list of a cohort, filtered, keyset-paged. A university sees only its own. */
+    async listScores(actor: Principal, filters: ScoreListFilters) {
+      assertUniversityScope(actor, filters.universityId)
+      return repo.listScores(filters)
+    },
+
+    /** One student's score history (the trend), in the actor's scope. */
+    async studentHistory(actor: Principal, studentId: number) {
+      const universityId = await repo.studentUniversity(studentId)
+      if (!universityId) {
+        throw new NotFound()
+      }
+      assertUniversityScope(actor, universityId)
+      return repo.history(studentId)
+    },
+
+    async bandSettings(actor: Principal, universityId: string): Promise<BandSettings> {
+      assertUniversityScope(actor, universityId)
+      return repo.bandSettings(universityId)
+    },
+
+    async setBandSettings(actor: Principal, universityId: string, settings: BandSettings): Promise<void> {
+      assertUniversityScope(actor, universityId)
+      if (!validBandSettings(settings)) {
+        throw new BadInput('Seuils invalides : il faut 0 < seuil moyen < seuil élevé < 1, ou un nombre entier d’étudiants positif.')
+      }
+      await repo.setBandSettings(universityId, settings, actor.userId)
+    },
+
+    /** The model a university is scored with now (for the model page). */
+    currentModel: modelFor,
+    /** The spec of the expert default (for the model page and the docs). */
+    expertSpec: (): ModelSpec => expertModelSpec(),
+  }
+  return service
 }
 export type ScoringService = ReturnType<typeof createScoringService>

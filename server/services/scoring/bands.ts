@@ -1,0 +1,35 @@
+/**
+ * Bands: what staff read first. Either probability thresholds chosen by the university, or "the
+ * top N": as many students as the Missions Locales can receive are `eleve`, the next N `moyen`.
+ * A student the model cannot score is `non_evaluable`, never `faible` (design.md §2).
+ */
+export const BANDS = ['eleve', 'moyen', 'faible', 'non_evaluable'] as const
+export type Band = (typeof BANDS)[number]
+
+export const BAND_LABELS: Record<Band, string> = {
+  eleve: 'élevé',
+  moyen: 'moyen',
+  faible: 'faible',
+  non_evaluable: 'non évaluable',
+}
+
+export type BandSettings = { mode: 'thresholds'; high: number; medium: number } | { mode: 'top_n'; topN: number }
+
+export const DEFAULT_BAND_SETTINGS: BandSettings = { mode: 'thresholds', high: 0.4, medium: 0.2 }
+
+export function validBandSettings(s: BandSettings): boolean {
+  if (s.mode === 'thresholds') {
+    return s.medium > 0 && s.medium < s.high && s.high < 1
+  }
+  return Number.isInteger(s.topN) && s.topN > 0
+}
+
+/** The band of one probability under thresholds (top-N bands need the whole cohort: `bandByRank`). */
+export function bandOfProbability(p: number, s: { high: number; medium: number }): Band {
+  return p >= s.high ? 'eleve' : p >= s.medium ? 'moyen' : 'faible'
+}
+
+/** The band of the student ranked `rank` (1 = highest probability) under "top N". */
+export function bandByRank(rank: number, topN: number): Band {
+  return rank <= topN ? 'eleve' : rank <= 2 * topN ? 'moyen' : 'faible'
+}
