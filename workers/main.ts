@@ -10,7 +10,6 @@ import { createLogger } from '../server/lib/logger.ts'
 import { createSmtpMailer } from '../server/lib/mailer.ts'
 import { createQueues } from '../server/lib/queue.ts'
 import { connectRedis, createRedis } from '../server/lib/redis.ts'
-import { ensureScoringSchedules } from './jobs/score-cohort.job.ts'
 import { startWorkers } from './worker.ts'
 
 const config = loadConfigOrExit()
@@ -28,7 +27,6 @@ const queues = createQueues(producer, config.REDIS_PREFIX)
 const mailer = createSmtpMailer(config)
 const services = createContainer({ config, database, redis: producer, queues, mailer, log })
 const workers = startWorkers({ config, services, log, lockDurationMs: config.WORKER_LOCK_MS })
-await ensureScoringSchedules(queues)
 log.info({ queues: workers.workers.map((w) => w.name), concurrency: config.WORKER_CONCURRENCY }, 'workers started')
 
 let closing = false

@@ -9,9 +9,21 @@ import type { Config } from '../server/config.ts'
 import type { Container } from '../server/container.ts'
 import type { Logger } from '../server/lib/logger.ts'
 import { createRedis } from '../server/lib/redis.ts'
-import { startHeartbeat, type ActiveJob, type Heartbeat } from './heartbeat.ts'
-import { JOB_NAMES, JOBS, JobPayloadSchemas, QUEUE_NAMES, type JobName } from './queues.ts'
-import { assertEveryJobHasHandler, registry, type Registry } from './registry.ts'
+import { startHeartbeat, type ActiveJob, type Heartbeat } from '../server/lib/heartbeat.ts'
+import {
+  JOB_NAMES,
+  JOBS,
+  JobPayloadSchemas,
+  QUEUES,
+  QUEUE_NAMES,
+  isJobName,
+  jobIdOf,
+  jobOptions,
+  type JobDefinition,
+  type JobName,
+  type QueueDefinition,
+} from '../server/jobs/catalogue.ts'
+import { assertEveryJobHasHandler, handlers as defaultHandlers, type Handlers } from './handlers.ts'
 
 export type Workers = { workers: Worker[]; heartbeat: Heartbeat; close(): Promise<void> }
 
@@ -19,13 +31,13 @@ export function startWorkers(opts: {
   config: Config
   services: Container
   log: Logger
-  registry?: Registry
+  handlers?: Handlers
   lockDurationMs?: number
   /** Upsert the repeatable jobs of the catalogue (the reconciler); tests may drive it by hand. */
   schedules?: boolean
   heartbeat?: { intervalMs?: number; ttlMs?: number }
 }): Workers {
-  const reg = opts.registry ?? registry
+  const reg = opts.handlers ?? defaultHandlers
   assertEveryJobHasHandler(reg)
   const { config, services, log } = opts
   const connections: Redis[] = []
@@ -33,11 +45,11 @@ export function startWorkers(opts: {
   const active = new Map<string, ActiveJob>()
 
   const processor = async (job: Job) => {
-    const name = job.name as JobName
-    const handler = reg[name] as ((p: unknown, ctx: unknown) => Promise<string>) | undefined
-    if (!handler) {
+    if (!isJobName(job.name)) {
       throw new UnrecoverableError(`no handler for job ${job.name}`)
     }
+    const name: JobName = job.name
+    const handler = reg[name]
     // Payloads are re-validated on this side: a bad payload is a bug, not a transient failure.
     const schema = JobPayloadSchemas[name]
     if (!Value.Check(schema, job.data)) {
@@ -47,8 +59,9 @@ export function startWorkers(opts: {
     const key = `${job.queueName}/${job.id ?? ''}/${started}`
     active.set(key, { name, id: job.id ?? '', startedAt: started, limitMs: JOBS[name].limitMs })
     try {
-      const outcome = await handler(job.data, {
-        services,
+      const outcome = await handler.handle(job.data as never, {
+        // Only what the handler names: a job's reach is visible in its definition.
+        services: pick(services, handler.uses),
         log,
         job: { id: job.id ?? '', attemptsMade: job.attemptsMade, updateProgress: (p: object) => job.updateProgress(p) },
       })
@@ -62,10 +75,12 @@ export function startWorkers(opts: {
   const workers = QUEUE_NAMES.map((queue) => {
     const connection = createRedis(config.REDIS_URL, 'worker')
     connections.push(connection)
+    const def: QueueDefinition = QUEUES[queue]
     const worker = new Worker(queue, processor, {
       connection,
       prefix: config.REDIS_PREFIX,
-      concurrency: config.WORKER_CONCURRENCY,
+      concurrency: def.concurrency === 'config' ? config.WORKER_CONCURRENCY : def.concurrency,
+      ...(def.limiter ? { limiter: { max: def.limiter.max, duration: def.limiter.durationMs } } : {}),
       lockDuration: opts.lockDurationMs ?? 30_000,
       stalledInterval: opts.lockDurationMs ?? 30_000,
       maxStalledCount: 1,
@@ -76,13 +91,16 @@ export function startWorkers(opts: {
       }
       const final = job.attemptsMade >= (job.opts.attempts ?? 1) || err instanceof UnrecoverableError
       log.warn({ job: job.name, jobId: job.id, attemptsMade: job.attemptsMade, final, err: { message: err.message } }, 'job failed')
-      if (final && job.name === 'import.process') {
-        // Guarded (only this run, only from `processing`); the e-mail goes through the outbox.
-        // If this process dies before it runs, the reconciler finds the failed job and does it.
-        const { importId, run } = job.data as { importId: string; run?: number }
-        void services.importProcessor
-          .markFailed(importId, run ?? 1)
-          .catch((e: unknown) => log.error({ importId, err: { message: (e as Error).message } }, 'could not mark import failed'))
+      const followUp = final && isJobName(job.name) ? (JOBS[job.name] as JobDefinition).onFinalFailure?.(job.data as never) : undefined
+      if (followUp) {
+        // The catalogue says what a final failure leads to; if this enqueue is lost (Redis down,
+        // process killed), the domain's sweep in the reconciler finds the failed job and does it.
+        void enqueueFollowUp(services, followUp).catch((e: unknown) =>
+          log.error(
+            { job: job.name, followUp: followUp.name, err: { message: (e as Error).message } },
+            'final-failure follow-up not enqueued',
+          ),
+        )
       }
     })
     worker.on('error', (err) => log.error({ err: { message: err.message }, queue }, 'worker error'))
@@ -119,18 +137,28 @@ export function startWorkers(opts: {
   }
 }
 
+function pick<T extends object, K extends keyof T>(from: T, keys: readonly K[]): Pick<T, K> {
+  return Object.fromEntries(keys.map((k) => [k, from[k]])) as Pick<T, K>
+}
+
+async function enqueueFollowUp(services: Pick<Container, 'queues'>, followUp: { name: string; payload: Record<string, unknown> }) {
+  if (!isJobName(followUp.name) || !Value.Check(JobPayloadSchemas[followUp.name], followUp.payload)) {
+    throw new Error(`the catalogue's follow-up ${followUp.name} is not a job of the catalogue or has a wrong payload`)
+  }
+  await services.queues.enqueue(followUp.name, followUp.payload)
+}
+
 /**
  * Upserts the catalogue's repeatable jobs: idempotent, so every worker does it at start and
  * BullMQ keeps one schedule per job (one run per tick across all workers).
  * @see https://docs.bullmq.io/guide/job-schedulers
  */
-async function upsertSchedules(services: Container): Promise<void> {
+async function upsertSchedules(services: Pick<Container, 'queues'>): Promise<void> {
   for (const name of JOB_NAMES) {
-    const def = JOBS[name]
+    const def: JobDefinition = JOBS[name]
     if (def.repeat) {
-      await services.queues
-        .get(def.queue)
-        .upsertJobScheduler(def.jobId({} as never), { every: def.repeat.everyMs }, { name, data: {}, opts: def.opts })
+      const every = 'everyMs' in def.repeat ? { every: def.repeat.everyMs } : { pattern: def.repeat.cron, tz: def.repeat.tz }
+      await services.queues.get(def.queue).upsertJobScheduler(jobIdOf(name, {}), every, { name, data: {}, opts: jobOptions(name) })
     }
   }
 }

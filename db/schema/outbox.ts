@@ -3,7 +3,7 @@ import { bigserial, index, integer, jsonb, pgTable, text, timestamp } from 'driz
 
 /**
  * The transactional outbox: a job that must follow a database change is written here, in the
- * same transaction as the change, and a reconciler (`outbox.reconcile`, workers/queues.ts)
+ * same transaction as the change, and a reconciler (`outbox.reconcile`, server/jobs/catalogue.ts)
  * enqueues the rows not enqueued yet. A commit followed by a Redis failure, or by a crash,
  * therefore delays the job; it never loses it. The job id is the catalogue's deterministic one,
  * so enqueuing a row twice is harmless.

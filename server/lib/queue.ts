@@ -1,10 +1,10 @@
 /**
- * The producer side of the job catalogue (workers/queues.ts): one BullMQ Queue per queue
+ * The producer side of the job catalogue (server/jobs/catalogue.ts): one BullMQ Queue per queue
  * name, sharing one producer Redis connection, and a typed `enqueue`.
  */
 import { Queue } from 'bullmq'
 import type { Redis } from 'ioredis'
-import { JOBS, QUEUE_NAMES, type JobName, type JobPayloads, type QueueName } from '../../workers/queues.ts'
+import { JOBS, QUEUE_NAMES, jobIdOf, jobOptions, type JobName, type JobPayloads, type QueueName } from '../jobs/catalogue.ts'
 
 export type Queues = {
   enqueue<K extends JobName>(name: K, payload: JobPayloads[K], opts?: { delayMs?: number }): Promise<string>
@@ -24,9 +24,8 @@ export function createQueues(connection: Redis, prefix: string): Queues {
   }
   return {
     async enqueue(name, payload, opts = {}) {
-      const def = JOBS[name]
-      const jobId = def.jobId(payload as never)
-      await get(def.queue).add(name, payload, { ...def.opts, jobId, ...(opts.delayMs ? { delay: opts.delayMs } : {}) })
+      const jobId = jobIdOf(name, payload)
+      await get(JOBS[name].queue).add(name, payload, { ...jobOptions(name), jobId, ...(opts.delayMs ? { delay: opts.delayMs } : {}) })
       return jobId
     },
     all: () => [...queues.values()],

@@ -1,6 +1,6 @@
 import type postgres from 'postgres'
 import type { Redis } from 'ioredis'
-import { HEARTBEAT_TTL_MS, readHeartbeats } from '../../workers/heartbeat.ts'
+import { HEARTBEAT_TTL_MS, readHeartbeats } from '../lib/heartbeat.ts'
 
 /** Why something is degraded, for a person (French) and for logs and monitoring (English). */
 export type HealthReason = { code: string; fr: string; en: string }

@@ -9,14 +9,14 @@
  *
  * If Redis is down at commit time, or the process dies right after the commit, the row stays
  * pending and the repeatable `outbox.reconcile` job enqueues it later. The job id is the
- * catalogue's deterministic one (workers/queues.ts), so a row enqueued twice (a flush whose
+ * catalogue's deterministic one (server/jobs/catalogue.ts), so a row enqueued twice (a flush whose
  * final UPDATE was lost) is still one job while BullMQ keeps it; handlers claim their rows
  * anyway, so a late duplicate finds nothing to do.
  */
 import Value from 'typebox/value'
 import type { Db, DbOrTx } from '../../db/client.ts'
 import { createOutboxRepository } from '../../db/repositories/outbox.repository.ts'
-import { JOBS, JobPayloadSchemas, type JobName, type JobPayloads } from '../../workers/queues.ts'
+import { JobPayloadSchemas, jobIdOf, type JobName, type JobPayloads } from '../jobs/catalogue.ts'
 import type { Logger } from '../lib/logger.ts'
 import type { Queues } from '../lib/queue.ts'
 
@@ -67,7 +67,7 @@ export function createOutboxService({ db, queues, log }: Deps) {
       return createOutboxRepository(q).add({
         jobName: name,
         payload: payload as Record<string, unknown>,
-        jobId: JOBS[name].jobId(payload),
+        jobId: jobIdOf(name, payload),
         ...(opts.delayMs ? { availableAt: new Date(Date.now() + opts.delayMs) } : {}),
       })
     },

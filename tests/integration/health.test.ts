@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { connectRedis, createRedis } from '../../server/lib/redis.ts'
-import { readHeartbeats, startHeartbeat } from '../../workers/heartbeat.ts'
+import { readHeartbeats, startHeartbeat } from '../../server/lib/heartbeat.ts'
 import { startWorkers } from '../../workers/worker.ts'
 import { startTestApp, type TestApp } from '../helpers/app.ts'
 

@@ -8,8 +8,9 @@ import { spawn } from 'node:child_process'
 import { unlink } from 'node:fs/promises'
 import { UnrecoverableError } from 'bullmq'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { JOBS } from '../../workers/queues.ts'
-import { registry } from '../../workers/registry.ts'
+import { JOBS } from '../../server/jobs/catalogue.ts'
+import { handlers } from '../../workers/handlers.ts'
+import { defineHandler } from '../../workers/job-context.ts'
 import { startWorkers, type Workers } from '../../workers/worker.ts'
 import { apiToken, csrfFor, loginWithForm, startTestApp, type TestApp } from '../helpers/app.ts'
 import { csvFile, pseudo, upload, waitForImport } from '../helpers/imports.ts'
@@ -166,13 +167,13 @@ describe('the reconciler: imports without a live job', () => {
   it('records the failure of a job that failed for good when its worker could not', async () => {
     const id = await uploadQueued()
     start({
-      registry: {
-        ...registry,
+      handlers: {
+        ...handlers,
         // Claims the import, then fails for good.
-        'import.process': async ({ importId }) => {
+        'import.process': defineHandler('import.process', [], async ({ importId }) => {
           await sql()`UPDATE imports SET status = 'processing', attempts = attempts + 1 WHERE id = ${importId}`
           throw new UnrecoverableError('simulated: permanent failure')
-        },
+        }),
       },
     })
     const job = JOBS['import.process'].jobId({ importId: id, run: 1 })

@@ -1,11 +1,11 @@
-import type { JobHandler } from '../registry.ts'
+import { defineHandler } from '../job-context.ts'
 
 /**
  * `outbox.reconcile`, repeatable: first each domain's sweep (work left half-way: imports left
  * `queued` or `processing` without a live job), which may record new outbox rows, then the
  * outbox flush, which enqueues every pending row. Later domains add their sweep here.
  */
-export const reconcileJob: JobHandler<'outbox.reconcile'> = async (_payload, { services, log }) => {
+export const reconcileJob = defineHandler('outbox.reconcile', ['importRecovery', 'outbox'], async (_payload, { services, log }) => {
   const imports = await services.importRecovery.sweep()
   const flushed = await services.outbox.flush()
   const pruned = await services.outbox.prune()
@@ -13,4 +13,4 @@ export const reconcileJob: JobHandler<'outbox.reconcile'> = async (_payload, { s
     log.info({ imports, outbox: flushed, pruned }, 'reconciled')
   }
   return flushed.failed > 0 ? 'failed' : 'done'
-}
+})

@@ -9,7 +9,7 @@
  */
 import type { Db } from '../../../db/client.ts'
 import { createImportRepository, type ImportRepository } from '../../../db/repositories/imports.repository.ts'
-import { JOBS, type JobName } from '../../../workers/queues.ts'
+import { JOBS, type JobName } from '../../jobs/catalogue.ts'
 import type { Logger } from '../../lib/logger.ts'
 import type { OutboxService } from '../outbox.service.ts'
 import type { ImportProcessor } from './import-processor.ts'
@@ -17,7 +17,7 @@ import type { ImportProcessor } from './import-processor.ts'
 /** BullMQ states in which the job will still run (or is running). */
 const LIVE_STATES = new Set(['active', 'waiting', 'delayed', 'prioritized', 'waiting-children'])
 /** Claims of one import (across runs) after which a dying run is not restarted but failed. */
-const MAX_CLAIMS = JOBS['import.process'].opts.attempts ?? 3
+const MAX_CLAIMS = JOBS['import.process'].attempts
 
 type Deps = {
   db: Db

@@ -1,6 +1,6 @@
 import Value from 'typebox/value'
 import { describe, expect, it } from 'vitest'
-import { JOBS, JobPayloadSchemas } from '../../../workers/queues.ts'
+import { JOBS, JobPayloadSchemas } from '../../../server/jobs/catalogue.ts'
 
 describe('scoring jobs in the catalogue', () => {
   it('have deterministic, colon-free ids built from ids only', () => {

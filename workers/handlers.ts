@@ -1,42 +1,35 @@
 /**
  * Job name → handler. The mapped type makes a missing handler a compile error, and
  * `assertEveryJobHasHandler` makes it a start-up error too (a worker never starts half-equipped).
+ * What each job is (queue, payload, options, schedule, final failure) is in server/jobs/catalogue.ts.
  */
-import type { Container } from '../server/container.ts'
-import type { Logger } from '../server/lib/logger.ts'
-import { JOB_NAMES, type JobName, type JobPayloads } from './queues.ts'
-import { processImportJob } from './jobs/process-import.job.ts'
+import { JOB_NAMES, type JobName } from '../server/jobs/catalogue.ts'
+import type { JobHandler } from './job-context.ts'
+import { failImportJob, processImportJob } from './jobs/process-import.job.ts'
 import { notifyImportJob } from './jobs/notify-import.job.ts'
 import { reconcileJob } from './jobs/reconcile.job.ts'
 import { scoreBatchJob, scoreCohortJob, scoreNightlyJob, scoreRunJob } from './jobs/score-cohort.job.ts'
 import { trainModelJob } from './jobs/train-model.job.ts'
 
-export type JobContext = {
-  services: Container
-  log: Logger
-  job: { id: string; attemptsMade: number; updateProgress(progress: object): Promise<void> }
-}
+export type Handlers = { [K in JobName]: JobHandler<K> }
 
-/** What a handler reports; BullMQ stores it as the job's return value. */
-export type JobOutcome = 'done' | 'skipped' | 'failed'
-
-export type JobHandler<K extends JobName> = (payload: JobPayloads[K], ctx: JobContext) => Promise<JobOutcome>
-
-export type Registry = { [K in JobName]: JobHandler<K> }
-
-export const registry: Registry = {
+export const handlers: Handlers = {
   'import.process': processImportJob,
+  'import.fail': failImportJob,
   'import.notify': notifyImportJob,
   'score.cohort': scoreCohortJob,
-  'outbox.reconcile': reconcileJob,
   'score.run': scoreRunJob,
   'score.batch': scoreBatchJob,
   'score.nightly': scoreNightlyJob,
   'model.train': trainModelJob,
+  'outbox.reconcile': reconcileJob,
 }
 
 export function assertEveryJobHasHandler(reg: Partial<Record<string, unknown>>, names: readonly string[] = JOB_NAMES): void {
-  const missing = names.filter((n) => typeof reg[n] !== 'function')
+  const missing = names.filter((n) => {
+    const h = reg[n] as { handle?: unknown; name?: unknown } | undefined
+    return typeof h?.handle !== 'function' || h.name !== n
+  })
   if (missing.length > 0) {
     throw new Error(`No handler registered for job(s): ${missing.join(', ')}`)
   }
