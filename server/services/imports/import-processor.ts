@@ -11,7 +11,7 @@ import type { ImportRepository } from '../../../db/repositories/imports.reposito
 import type { Import } from '../../../db/schema/imports.ts'
 import type { Logger } from '../../lib/logger.ts'
 import type { Queues } from '../../lib/queue.ts'
-import { openCsv } from './csv-reader.ts'
+import { openCsv } from '../../lib/csv/reader.ts'
 import { isImportStructureError } from './errors.ts'
 import { resolveHeaders } from './headers.ts'
 import { KINDS } from './kinds.ts'

@@ -10,8 +10,8 @@ import {
   openCsv,
   splitCsvText,
   type CsvRow,
-} from '../../../server/services/imports/index.ts'
-import { collect, tempDir } from '../../fixtures/imports/files.ts'
+} from '../../../../server/services/imports/index.ts'
+import { collect, tempDir } from '../../../fixtures/imports/files.ts'
 
 const dir = tempDir()
 afterAll(() => dir.remove())

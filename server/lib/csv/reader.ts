@@ -9,7 +9,7 @@
  * decoding), before any validation. The splitter below handles the same dialect (RFC 4180 quoting,
  * `""` escapes, CRLF/LF/CR, quoted newlines, Excel's lenient stray quotes) with a native
  * `indexOf`/`split` fast path for lines without quotes, at ~2M rows/s. csv-parse stays the oracle
- * of the differential tests (tests/unit/imports/csv-reader.test.ts).
+ * of the differential tests (tests/unit/lib/csv/reader.test.ts).
  *
  * @see https://www.rfc-editor.org/rfc/rfc4180
  * @see /work/shared/domain-fr.md §3.5
@@ -17,7 +17,7 @@
 import { createReadStream } from 'node:fs'
 import { open, stat } from 'node:fs/promises'
 import iconv from 'iconv-lite'
-import { ImportStructureError } from './errors.ts'
+import { ImportStructureError } from '../../services/imports/errors.ts'
 
 export type CsvEncoding = 'utf-8' | 'utf-8-bom' | 'windows-1252'
 export type CsvDelimiter = ';' | '\t' | ','
