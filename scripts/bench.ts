@@ -4,11 +4,15 @@
  *
  *   ingest   an attendance import end to end (HTTP upload → worker → database) against a raw COPY,
  *            and the RSS of the server and the worker for two file sizes. See scripts/bench/ingest.ts.
+ *   fuzz     ≥ 10,000 generated malformed CSV files through the upload checks and the import
+ *            processor: fuzz_crashes and fuzz_wedged must be 0. See scripts/bench/fuzz.ts.
  */
+import { FUZZ_USAGE, fuzzBench } from './bench/fuzz.ts'
 import { INGEST_USAGE, ingestBench } from './bench/ingest.ts'
 
 const BENCHES: Record<string, { usage: string; run: (args: string[]) => Promise<number> }> = {
   ingest: { usage: INGEST_USAGE, run: ingestBench },
+  fuzz: { usage: FUZZ_USAGE, run: fuzzBench },
 }
 
 function usage(): string {
