@@ -158,13 +158,13 @@ describe('a reader error in the middle of the COPY', () => {
     await expectNormalImportSucceeds()
   })
 
-  it('a NUL byte past the first 64 KiB: failed with « binary » on its line, not a COPY error', async () => {
-    const lines = [HEADER, ...Array.from({ length: 2_000 }, (_, i) => row(7_000 + i))]
-    lines[1_500] = `${pseudo(7)};2024/2025;7DRT\u0000101;CM;07/10/2024;08:30;P;N`
+  it('a NUL byte past the first MiB: failed with « binary » on its line, not a COPY error', async () => {
+    const lines = [HEADER, ...Array.from({ length: 20_000 }, (_, i) => row(7_000 + i))]
+    lines[18_000] = `${pseudo(7)};2024/2025;7DRT\u0000101;CM;07/10/2024;08:30;P;N`
     const imp = await uploadAndWait(file(lines))
     expect(imp.status).toBe('failed')
     expect(imp.errorCode).toBe('binary')
-    expect(imp.errorMessage).toMatch(/^Ligne 1501 : le fichier contient un caractère nul/)
+    expect(imp.errorMessage).toMatch(/^Ligne 18001 : le fichier contient un caractère nul/)
     await expectNoStuckConnection()
     await expectNormalImportSucceeds()
   })
@@ -177,6 +177,12 @@ describe('files refused from their first MiB (issue #6 item 8)', () => {
     expect(res.json()).toMatchObject({ code })
     expect(res.json<{ message: string }>().message).toMatch(message)
   }
+
+  it('a NUL byte within the first MiB: refused at once with its line (the import row stores no NUL)', async () => {
+    const lines = [HEADER, ...Array.from({ length: 3_000 }, (_, i) => row(8_000 + i))]
+    lines[2_000] = `${pseudo(8)};2024/2025;7DRT\u0000101;CM;07/10/2024;08:30;P;N`
+    await expectRejected(file(lines), 'binary', /^Ligne 2001 : le fichier contient un caractère nul/)
+  })
 
   it('more than 500 columns: refused with a clear message (no 5 MB mapping page)', async () => {
     const header = Array.from({ length: 20_000 }, (_, i) => `col${i}`).join(';')

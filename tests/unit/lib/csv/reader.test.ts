@@ -130,6 +130,33 @@ describe('CsvSplitter', () => {
     expect(() => s.push(`"${'x'.repeat(200)}`, [])).toThrow(/Ligne 1/)
   })
 
+  it('emits the same records when a long pending record makes it wait for more text', () => {
+    // 600k characters of quoted text with delimiters and line breaks, then short records: pushed in
+    // 1 KiB chunks, the splitter re-parses the long record only when the pending text has doubled.
+    const long = `"${'y;\n'.repeat(200_000)}"`
+    const text = `a;b\n1;${long};z\n2;3\n"4";5\n`
+    const whole = splitCsvText(text, ';')
+    const s = new CsvSplitter(';')
+    const out: CsvRow[] = []
+    for (let i = 0; i < text.length; i += 1_024) {
+      s.push(text.slice(i, i + 1_024), out)
+    }
+    s.end(out)
+    expect(out).toEqual(whole)
+    expect(out.map((r) => r.line)).toEqual([1, 2, 200_003, 200_004])
+    expect(out[1]?.fields).toHaveLength(3)
+  })
+
+  it('still refuses a long record over the cap while it waits for more text', () => {
+    const s = new CsvSplitter(';', { maxRecordChars: 1_000_000 })
+    const chunk = `"${';'.repeat(65_535)}`
+    expect(() => {
+      for (let i = 0; i < 40; i++) {
+        s.push(chunk, [])
+      }
+    }).toThrow(/Ligne 1 illisible/)
+  })
+
   // Differential test: csv-parse is the reference for well-formed RFC 4180 input, whatever the chunking.
   it('agrees with csv-parse on random RFC 4180 input split in random chunks', () => {
     let seed = 42
@@ -345,11 +372,17 @@ describe('openCsv', () => {
     await expect(openCsv(small, { encoding: 'utf-8' })).rejects.toMatchObject({ code: 'invalid_encoding', line: 3 })
   })
 
-  it('reports a NUL byte past the probe with its line', async () => {
-    const rows = Array.from({ length: 20_000 }, (_, i) => `${i};v${i}`)
-    rows[15_000] = 'x;a\u0000b'
+  it('refuses a NUL byte past the 64 KiB probe but within the first MiB when opening, with its line', async () => {
+    const rows = Array.from({ length: 10_000 }, (_, i) => `${i};v${i}`)
+    rows[9_000] = 'x;a\u0000b'
+    await expect(openCsv(dir.write('nul-head.csv', `a;b\n${rows.join('\n')}\n`))).rejects.toMatchObject({ code: 'binary', line: 9_002 })
+  })
+
+  it('reports a NUL byte past the first MiB with its line', async () => {
+    const rows = Array.from({ length: 150_000 }, (_, i) => `${i};v${i}`)
+    rows[140_000] = 'x;a\u0000b'
     const csv = await openCsv(dir.write('nul.csv', `a;b\n${rows.join('\n')}\n`))
-    await expect(collect(csv.rows)).rejects.toMatchObject({ code: 'binary', line: 15_002 })
+    await expect(collect(csv.rows)).rejects.toMatchObject({ code: 'binary', line: 140_002 })
   })
 
   it('reports an unterminated quote after the header while iterating', async () => {
