@@ -6,13 +6,17 @@
  *            and the RSS of the server and the worker for two file sizes. See scripts/bench/ingest.ts.
  *   score    a cohort of 28,000 students scored end to end through the queue, its phases, and a plain
  *            typed-array scoring loop as the baseline. See scripts/bench/score.ts.
+ *   fuzz     ≥ 10,000 generated malformed CSV files through the upload checks and the import
+ *            processor: fuzz_crashes and fuzz_wedged must be 0. See scripts/bench/fuzz.ts.
  */
+import { FUZZ_USAGE, fuzzBench } from './bench/fuzz.ts'
 import { INGEST_USAGE, ingestBench } from './bench/ingest.ts'
 import { SCORE_USAGE, scoreBench } from './bench/score.ts'
 
 const BENCHES: Record<string, { usage: string; run: (args: string[]) => Promise<number> }> = {
   ingest: { usage: INGEST_USAGE, run: ingestBench },
   score: { usage: SCORE_USAGE, run: scoreBench },
+  fuzz: { usage: FUZZ_USAGE, run: fuzzBench },
 }
 
 function usage(): string {

@@ -11,7 +11,7 @@ import type { OrganisationRepository } from '../../db/repositories/organisations
 import { BadInput } from '../errors.ts'
 import type { Principal } from './access.ts'
 import type { AuditContext, AuditService } from './audit.service.ts'
-import { detectEncoding, openCsv } from './imports/csv-reader.ts'
+import { detectEncoding, openCsv } from '../lib/csv/reader.ts'
 import { isImportStructureError } from './imports/errors.ts'
 import { storeUpload } from './imports/upload-store.ts'
 import type { RowError } from './imports/validate.ts'

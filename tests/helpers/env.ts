@@ -29,3 +29,6 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
     ...overrides,
   })
 }
+
+/** Seed of the CSV fuzz test (tests/integration/csv-fuzz.test.ts): set it to replay a failed run. */
+export const FUZZ_SEED = process.env.FUZZ_SEED === undefined ? undefined : Number(process.env.FUZZ_SEED)

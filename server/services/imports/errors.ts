@@ -15,6 +15,8 @@ export type ImportStructureCode =
   | 'no_header'
   | 'unterminated_quote'
   | 'record_too_large'
+  | 'too_many_columns'
+  | 'invalid_encoding'
   | 'unreadable'
 
 export class ImportStructureError extends Error {

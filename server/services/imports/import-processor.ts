@@ -5,6 +5,7 @@
  * transaction as the data, so "succeeded" and the rows are never seen one without the other.
  */
 import { once } from 'node:events'
+import { finished } from 'node:stream/promises'
 import { unlink } from 'node:fs/promises'
 import type postgres from 'postgres'
 import { drizzleOver } from '../../../db/client.ts'
@@ -12,7 +13,7 @@ import { createImportRepository, type ImportRepository } from '../../../db/repos
 import type { Import } from '../../../db/schema/imports.ts'
 import type { Logger } from '../../lib/logger.ts'
 import type { OutboxService } from '../outbox.service.ts'
-import { openCsv } from './csv-reader.ts'
+import { openCsv } from '../../lib/csv/reader.ts'
 import { isImportStructureError } from './errors.ts'
 import { resolveHeaders } from './headers.ts'
 import { KINDS } from './kinds/index.ts'
@@ -51,6 +52,66 @@ async function writeErrors(tx: postgres.TransactionSql, importId: string, errors
       .map((e) => ({ import_id: importId, line: e.line, column: e.column, value: e.value.slice(0, 500), reason: e.reason }))
     await tx`INSERT INTO import_errors ${tx(rows)}`
   }
+}
+
+/** Written to the COPY's CopyFail: PostgreSQL logs it, so it says nothing about the file's content. */
+const COPY_ABORTED = 'import aborted by the application (see the import row for the reason)'
+
+/**
+ * Runs `feed` against a `COPY … FROM STDIN` on `tx`, and ends the COPY whichever way `feed` ends.
+ *
+ * - `feed` throws (a reader error mid-file: unclosed quote, record too large, invalid bytes…): the
+ *   stream is destroyed, which makes postgres.js send CopyFail and free the connection's COPY state,
+ *   then `feed`'s own error is rethrown. The transaction's ROLLBACK can then run on the same
+ *   connection; without this, postgres.js refuses it with COPY_IN_PROGRESS, the reader's French
+ *   message is lost and the connection goes back to the pool still in COPY mode.
+ * - The server rejects the data after `end()` (CopyDone sent): postgres.js 3.4.9 rejects the COPY
+ *   query object but never settles the stream (its `final` callback waits for a CommandComplete that
+ *   never comes), so awaiting 'finish' alone would hang with the transaction open. The query's
+ *   rejection is watched as well, so the error reaches the caller and the transaction rolls back.
+ */
+export async function copyInto(
+  tx: postgres.TransactionSql,
+  statement: string,
+  feed: (write: (chunk: string) => Promise<void>) => Promise<void>,
+): Promise<void> {
+  const query = tx.unsafe(statement)
+  const internals = query as unknown as { reject?: (err: Error) => void }
+  const rejectQuery = internals.reject
+  const serverFailed = new Promise<never>((_, reject) => {
+    if (typeof rejectQuery === 'function') {
+      internals.reject = (err) => {
+        reject(err)
+        rejectQuery(err)
+      }
+    }
+  })
+  serverFailed.catch(() => {})
+  const copy = await query.writable()
+  const done = finished(copy)
+  // Settled one way or another below; never an unhandled rejection meanwhile.
+  done.catch(() => {})
+  const write = async (chunk: string) => {
+    if (!copy.write(chunk)) {
+      // Rejects if the stream errors while waiting, and removes its listeners either way.
+      await once(copy, 'drain')
+    }
+  }
+  try {
+    await feed(write)
+  } catch (err) {
+    if (!copy.destroyed) {
+      copy.destroy(new Error(COPY_ABORTED))
+    }
+    // A server-side COPY error (which destroyed the stream and failed `write`) says more than the write's own.
+    const copyError = await done.then(
+      () => undefined,
+      (e: unknown) => (e instanceof Error && e.message === COPY_ABORTED ? undefined : e),
+    )
+    throw copyError !== undefined && !isImportStructureError(err) && !(err instanceof ImportRefused) ? copyError : err
+  }
+  copy.end()
+  await Promise.race([done, serverFailed])
 }
 
 export type ProcessDeps = {
@@ -149,64 +210,53 @@ export function createImportProcessor(deps: ProcessDeps) {
       await tx`SET LOCAL work_mem = '256MB'`
       await tx.unsafe(stagingDdl(loader, withIndicators))
       const names = [...loader.columns.map((c) => c.name), 'line', ...(withIndicators ? ['indicators'] : [])]
-      const copy = await tx.unsafe(`COPY stg (${names.join(', ')}) FROM STDIN`).writable()
-      const done = new Promise<void>((resolve, reject) => {
-        copy.on('finish', resolve)
-        copy.on('error', reject)
-      })
-      const write = async (chunk: string) => {
-        if (!copy.write(chunk)) {
-          // Rejects if the stream errors while waiting, and removes its listeners either way.
-          await once(copy, 'drain')
-        }
-      }
-      let buffer = ''
-      let nextProgress = PROGRESS_EVERY_ROWS
-      // Batches (one per read chunk) keep the per-row loop synchronous: measured ~20 % faster
-      // than awaiting every row.
-      for await (const batch of csv.batches) {
-        for (const row of batch) {
-          rowsRead++
-          const r = validate(row.fields, row.line)
-          if (r.ok) {
-            rowsValid++
-            const year = r.values.annee_univ
-            if (typeof year === 'string') {
-              years.set(year, (years.get(year) ?? 0) + 1)
-            }
-            let line = ''
-            for (const c of loader.columns) {
-              line += `${copyField(c.value(r.values, ctx))}\t`
-            }
-            line += String(row.line)
-            if (withIndicators) {
-              line += `\t${copyField(JSON.stringify(r.indicators))}`
-            }
-            buffer += `${line}\n`
-          } else {
-            rowsInvalid++
-            for (const e of r.errors) {
-              if (errors.length < MAX_STORED_ERRORS) {
-                // Contact files hold names, e-mails and phones: their report never keeps a value in clear.
-                errors.push(def.analytics ? e : { ...e, value: maskValue(e.value) })
+      await copyInto(tx, `COPY stg (${names.join(', ')}) FROM STDIN`, async (write) => {
+        let buffer = ''
+        let nextProgress = PROGRESS_EVERY_ROWS
+        // Batches (one per read chunk) keep the per-row loop synchronous: measured ~20 % faster
+        // than awaiting every row.
+        for await (const batch of csv.batches) {
+          for (const row of batch) {
+            rowsRead++
+            const r = validate(row.fields, row.line)
+            if (r.ok) {
+              rowsValid++
+              const year = r.values.annee_univ
+              if (typeof year === 'string') {
+                years.set(year, (years.get(year) ?? 0) + 1)
+              }
+              let line = ''
+              for (const c of loader.columns) {
+                line += `${copyField(c.value(r.values, ctx))}\t`
+              }
+              line += String(row.line)
+              if (withIndicators) {
+                line += `\t${copyField(JSON.stringify(r.indicators))}`
+              }
+              buffer += `${line}\n`
+            } else {
+              rowsInvalid++
+              for (const e of r.errors) {
+                if (errors.length < MAX_STORED_ERRORS) {
+                  // Contact files hold names, e-mails and phones: their report never keeps a value in clear.
+                  errors.push(def.analytics ? e : { ...e, value: maskValue(e.value) })
+                }
               }
             }
           }
+          if (buffer.length >= COPY_CHUNK_BYTES) {
+            await write(buffer)
+            buffer = ''
+          }
+          if (rowsRead >= nextProgress) {
+            await progress({ rowsRead, rowsValid, rowsInvalid })
+            nextProgress = rowsRead + PROGRESS_EVERY_ROWS
+          }
         }
-        if (buffer.length >= COPY_CHUNK_BYTES) {
+        if (buffer) {
           await write(buffer)
-          buffer = ''
         }
-        if (rowsRead >= nextProgress) {
-          await progress({ rowsRead, rowsValid, rowsInvalid })
-          nextProgress = rowsRead + PROGRESS_EVERY_ROWS
-        }
-      }
-      if (buffer) {
-        await write(buffer)
-      }
-      copy.end()
-      await done
+      })
       await progress({ rowsRead, rowsValid, rowsInvalid })
 
       const counts = { rowsRead, rowsValid, rowsInvalid }

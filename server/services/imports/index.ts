@@ -5,6 +5,6 @@
 export * from './errors.ts'
 export * from './values.ts'
 export * from './kinds/index.ts'
-export * from './csv-reader.ts'
+export * from '../../lib/csv/reader.ts'
 export * from './headers.ts'
 export * from './validate.ts'

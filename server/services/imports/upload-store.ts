@@ -9,7 +9,7 @@ import path from 'node:path'
 import { Transform, type Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { BadInput, FileTooLarge } from '../../errors.ts'
-import { Utf8Validator } from './csv-reader.ts'
+import { Utf8Validator } from '../../lib/csv/reader.ts'
 
 export type StoredUpload = { path: string; size: number; sha256: string; utf8Valid: boolean; head: Buffer }
 

@@ -9,7 +9,7 @@
  * decoding), before any validation. The splitter below handles the same dialect (RFC 4180 quoting,
  * `""` escapes, CRLF/LF/CR, quoted newlines, Excel's lenient stray quotes) with a native
  * `indexOf`/`split` fast path for lines without quotes, at ~2M rows/s. csv-parse stays the oracle
- * of the differential tests (tests/unit/imports/csv-reader.test.ts).
+ * of the differential tests (tests/unit/lib/csv/reader.test.ts).
  *
  * @see https://www.rfc-editor.org/rfc/rfc4180
  * @see /work/shared/domain-fr.md §3.5
@@ -17,7 +17,7 @@
 import { createReadStream } from 'node:fs'
 import { open, stat } from 'node:fs/promises'
 import iconv from 'iconv-lite'
-import { ImportStructureError } from './errors.ts'
+import { ImportStructureError } from '../../services/imports/errors.ts'
 
 export type CsvEncoding = 'utf-8' | 'utf-8-bom' | 'windows-1252'
 export type CsvDelimiter = ';' | '\t' | ','
@@ -57,9 +57,15 @@ export interface CsvFile {
 }
 
 const DEFAULT_HIGH_WATER_MARK = 1 << 16
+/** Detection reads this much; the header record must end within it. */
 const HEAD_BYTES = 1 << 20
 /** A record longer than this is a broken file (unclosed quote, wrong line endings, binary data). */
 const MAX_RECORD_CHARS = 4 << 20
+/**
+ * More header cells than this is a wrong delimiter or a pivoted export, not a university file (the
+ * widest kind has a few dozen columns): refused before the mapping page would list them all.
+ */
+export const MAX_COLUMNS = 500
 const SAMPLE_ROWS = 200
 
 // ---------------------------------------------------------------------------------------------
@@ -153,8 +159,107 @@ export function detectEncoding(head: Buffer, isValidUtf8?: boolean): CsvEncoding
 }
 
 interface ChunkDecoder {
+  /** Throws `InvalidBytes` at the first byte sequence invalid for the encoding. */
   write(buf: Buffer): string
   end(): string
+}
+
+/** A decoder met bytes invalid for its encoding; `before` is the text decoded up to them. */
+class InvalidBytes extends Error {
+  constructor(readonly before: string) {
+    super('invalid byte sequence')
+  }
+}
+
+/** Trailing bytes of `bytes` that start a UTF-8 sequence not finished yet (0 to 3). */
+function incompleteUtf8Tail(bytes: Uint8Array): number {
+  const n = bytes.length
+  for (let k = 1; k <= 3 && k <= n; k++) {
+    const b = bytes[n - k]!
+    if ((b & 0xc0) === 0x80) {
+      continue
+    }
+    if (b >= 0xc0) {
+      const needed = b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : 2
+      return needed > k ? k : 0
+    }
+    return 0
+  }
+  return 0
+}
+
+/**
+ * Length of the longest prefix of `bytes` without an invalid UTF-8 sequence (a sequence cut at the
+ * end does not count). Binary search on the decoder itself, so "invalid" means exactly what
+ * `TextDecoder` says; only used on the error path.
+ */
+function validUtf8PrefixLength(bytes: Uint8Array): number {
+  const valid = (k: number): boolean => {
+    try {
+      new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(0, k), { stream: true })
+      return true
+    } catch {
+      return false
+    }
+  }
+  let lo = 0
+  let hi = bytes.length
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >>> 1
+    if (valid(mid)) {
+      lo = mid
+    } else {
+      hi = mid - 1
+    }
+  }
+  return lo
+}
+
+/** Strict UTF-8: an invalid sequence is an error with its position, never a silent U+FFFD in the data. */
+function utf8Decoder(): ChunkDecoder {
+  const decoder = new TextDecoder('utf-8', { fatal: true })
+  let pending: Uint8Array = new Uint8Array(0)
+  return {
+    write(buf) {
+      try {
+        const text = decoder.decode(buf, { stream: true })
+        const joined = buf.length >= 3 ? buf : Buffer.concat([pending, buf])
+        pending = joined.subarray(joined.length - incompleteUtf8Tail(joined))
+        return text
+      } catch {
+        const bytes = Buffer.concat([pending, buf])
+        const ok = validUtf8PrefixLength(bytes)
+        throw new InvalidBytes(new TextDecoder('utf-8').decode(bytes.subarray(0, ok), { stream: true }))
+      }
+    },
+    end() {
+      try {
+        return decoder.decode()
+      } catch {
+        // The file ends in the middle of a character.
+        throw new InvalidBytes('')
+      }
+    },
+  }
+}
+
+function invalidEncoding(line: number, encoding: CsvEncoding): ImportStructureError {
+  const name = encoding === 'windows-1252' ? 'Windows-1252' : 'UTF-8'
+  return new ImportStructureError(
+    'invalid_encoding',
+    `Ligne ${line} : des octets ne correspondent pas à l’encodage ${name} du reste du fichier (fichier tronqué au milieu d’un caractère, ` +
+      `ou qui mélange plusieurs encodages). Enregistrez à nouveau le fichier au format « CSV UTF-8 (délimité par des points-virgules) », puis déposez-le.`,
+    { line },
+  )
+}
+
+function nulByte(line: number): ImportStructureError {
+  return new ImportStructureError(
+    'binary',
+    `Ligne ${line} : le fichier contient un caractère nul (octet 0), ce qu’un fichier CSV texte ne contient jamais. ` +
+      `Le fichier est probablement abîmé : exportez à nouveau les données au format CSV.`,
+    { line },
+  )
 }
 
 /** Windows-1252 differs from Latin-1 only in 0x80–0x9F (€ ’ œ … “ ”): take that table from iconv-lite. */
@@ -175,11 +280,7 @@ function makeDecoder(encoding: CsvEncoding): ChunkDecoder {
       end: () => '',
     }
   }
-  const decoder = new TextDecoder('utf-8')
-  return {
-    write: (buf) => decoder.decode(buf, { stream: true }),
-    end: () => decoder.decode(),
-  }
+  return utf8Decoder()
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -249,6 +350,17 @@ function isBlank(s: string): boolean {
   return true
 }
 
+/** Pending text from which an incomplete record is re-parsed only when the text has doubled. */
+const DEFER_FROM_CHARS = 1 << 18
+
+function countOf(s: string, ch: string): number {
+  let n = 0
+  for (let p = s.indexOf(ch); p !== -1; p = s.indexOf(ch, p + 1)) {
+    n++
+  }
+  return n
+}
+
 export interface CsvSplitterOptions {
   /** `\n` (LF or CRLF files, the default) or `\r` (old Mac Excel "CSV (Macintosh)" files). */
   eol?: '\n' | '\r'
@@ -266,6 +378,8 @@ export interface CsvSplitterOptions {
 export class CsvSplitter {
   private rest = ''
   private line = 1
+  /** When > 0, `push` only appends until `rest` reaches this length (see `push`). */
+  private resumeAt = 0
   private readonly delimiter: string
   private readonly delimCode: number
   private readonly eol: string
@@ -284,8 +398,29 @@ export class CsvSplitter {
     this.maxRecordChars = opts.maxRecordChars ?? MAX_RECORD_CHARS
   }
 
+  /** Physical line where the record not yet complete (if any) starts. */
+  get pendingLine(): number {
+    return this.line
+  }
+
+  /** Physical line reached at the end of `text` if it were pushed now (for errors found before pushing). */
+  lineAfter(text: string): number {
+    return this.line + countOf(this.rest, this.eol) + countOf(text, this.eol)
+  }
+
   push(text: string, out: CsvRow[]): void {
+    if (this.resumeAt > 0 && this.rest.length + text.length < this.resumeAt) {
+      // A long record is still incomplete: parsing it again on every chunk would cost its length
+      // each time (quadratic; the fuzz benchmark found an unclosed quote before 2 million `;` taking
+      // seconds). Waiting until the pending text doubles keeps the total linear.
+      this.rest += text
+      if (this.rest.length > this.maxRecordChars) {
+        throw this.tooLarge()
+      }
+      return
+    }
     this.run(this.rest.length === 0 ? text : this.rest + text, false, out)
+    this.resumeAt = this.rest.length >= DEFER_FROM_CHARS ? this.rest.length * 2 : 0
   }
 
   end(out: CsvRow[]): void {
@@ -491,6 +626,42 @@ function startsWith(head: Buffer, bytes: number[]): boolean {
   return head.length >= bytes.length && bytes.every((b, i) => head[i] === b)
 }
 
+/**
+ * UTF-16 without a BOM: text of Latin script has a zero high byte in (nearly) every code unit, so one
+ * byte position of each pair is mostly zeros and the other almost never. The decoded text must then
+ * read as text (few control characters), so a binary file with a similar pattern stays "binary".
+ */
+function looksLikeUtf16(probe: Buffer): boolean {
+  const pairs = probe.length >>> 1
+  if (pairs < 2) {
+    return false
+  }
+  let evenZeros = 0
+  let oddZeros = 0
+  for (let i = 0; i + 1 < probe.length; i += 2) {
+    if (probe[i] === 0) {
+      evenZeros++
+    }
+    if (probe[i + 1] === 0) {
+      oddZeros++
+    }
+  }
+  const le = oddZeros >= pairs * 0.5 && evenZeros <= pairs * 0.02
+  const be = evenZeros >= pairs * 0.5 && oddZeros <= pairs * 0.02
+  if (!le && !be) {
+    return false
+  }
+  const text = new TextDecoder(le ? 'utf-16le' : 'utf-16be').decode(probe.subarray(0, pairs * 2))
+  let control = 0
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    if (c < 32 && c !== 9 && c !== 10 && c !== 13 && c !== 12) {
+      control++
+    }
+  }
+  return control <= text.length / 100
+}
+
 /** Refuses files that are obviously not CSV text, with a message that says what to do instead. */
 function checkNotBinary(head: Buffer): void {
   if (startsWith(head, [0x50, 0x4b, 0x03, 0x04]) || startsWith(head, [0xd0, 0xcf, 0x11, 0xe0])) {
@@ -506,6 +677,12 @@ function checkNotBinary(head: Buffer): void {
     )
   }
   const probe = head.subarray(0, 65_536)
+  if (looksLikeUtf16(probe)) {
+    throw new ImportStructureError(
+      'unsupported_encoding',
+      'Ce fichier est encodé en UTF-16 (« Texte Unicode » d’Excel). Enregistrez-le plutôt au format « CSV UTF-8 (délimité par des points-virgules) ».',
+    )
+  }
   let control = 0
   for (let i = 0; i < probe.length; i++) {
     const b = probe[i]!
@@ -581,9 +758,27 @@ async function* readBatches(plan: ReadPlan): AsyncGenerator<CsvRow[]> {
   const decoder = makeDecoder(plan.encoding)
   const splitter = new CsvSplitter(plan.delimiter, { eol: plan.eol, width: plan.width, skipThroughLine: plan.headerLine })
   let first = true
+  // Decoding and NUL errors are found before the text reaches the splitter: their line is counted from it.
+  const decode = (bytes: Buffer | null): string => {
+    let text: string
+    try {
+      text = bytes === null ? decoder.end() : decoder.write(bytes)
+    } catch (err) {
+      if (err instanceof InvalidBytes) {
+        throw invalidEncoding(splitter.lineAfter(err.before), plan.encoding)
+      }
+      throw err
+    }
+    // PostgreSQL text cannot hold U+0000: refused here, with its line, rather than by COPY.
+    const nul = text.indexOf('\0')
+    if (nul !== -1) {
+      throw nulByte(splitter.lineAfter(text.slice(0, nul)))
+    }
+    return text
+  }
   try {
     for await (const chunk of stream) {
-      let text = decoder.write(chunk as Buffer)
+      let text = decode(chunk as Buffer)
       if (first && text.length > 0) {
         first = false
         if (text.charCodeAt(0) === 0xfeff) {
@@ -597,7 +792,7 @@ async function* readBatches(plan: ReadPlan): AsyncGenerator<CsvRow[]> {
       }
     }
     const out: CsvRow[] = []
-    const tail = decoder.end()
+    const tail = decode(null)
     if (tail.length > 0) {
       splitter.push(tail, out)
     }
@@ -677,10 +872,21 @@ export async function openCsv(filePath: string, opts: OpenCsvOptions = {}): Prom
   }
 
   const headDecoder = makeDecoder(encoding)
-  let headText = headDecoder.write(head)
   const wholeFileInHead = size <= head.length
-  if (wholeFileInHead) {
-    headText += headDecoder.end()
+  let headText = ''
+  try {
+    headText = headDecoder.write(head)
+    if (wholeFileInHead) {
+      headText += headDecoder.end()
+    }
+  } catch (err) {
+    if (err instanceof InvalidBytes) {
+      // From `end()` (the file stops mid-character) everything decoded so far comes before the error.
+      const before = headText + err.before
+      const eol = before.includes('\n') || !before.includes('\r') ? '\n' : '\r'
+      throw invalidEncoding(1 + countOf(before, eol), encoding)
+    }
+    throw err
   }
   if (headText.charCodeAt(0) === 0xfeff) {
     headText = headText.slice(1)
@@ -696,6 +902,11 @@ export async function openCsv(filePath: string, opts: OpenCsvOptions = {}): Prom
   }
 
   const eol: '\n' | '\r' = headText.includes('\n') || !headText.includes('\r') ? '\n' : '\r'
+  // Past the binary probe but within the first MiB: refused now, before a header or sample holds it.
+  const nul = headText.indexOf('\0')
+  if (nul !== -1) {
+    throw nulByte(1 + countOf(headText.slice(0, nul), eol))
+  }
   let skipThroughLine = 0
   let delimiter = opts.delimiter
   const sepLine = /^sep=(.)[ \t]*(?:\r\n|\n|\r|$)/i.exec(headText)
@@ -721,6 +932,15 @@ export async function openCsv(filePath: string, opts: OpenCsvOptions = {}): Prom
     }
   }
   const headerRow = records[0]
+  if (headerRow === undefined && !wholeFileInHead) {
+    const line = headSplitter.pendingLine
+    throw new ImportStructureError(
+      'record_too_large',
+      `Ligne ${line} : la ligne d’en-têtes dépasse ${Math.round(HEAD_BYTES / 1_048_576)} million de caractères sans fin de ligne. ` +
+        `Un guillemet (") ouvert n’est probablement jamais refermé, ou le fichier n’est pas un CSV. Vérifiez le début du fichier.`,
+      { line },
+    )
+  }
   if (headerRow === undefined) {
     throw new ImportStructureError(
       'no_header',
@@ -733,6 +953,14 @@ export async function openCsv(filePath: string, opts: OpenCsvOptions = {}): Prom
   }
   if (headers.every((h) => h === '')) {
     throw new ImportStructureError('no_header', 'La ligne d’en-têtes est vide : la première ligne doit contenir les noms des colonnes.')
+  }
+  if (headers.length > MAX_COLUMNS) {
+    throw new ImportStructureError(
+      'too_many_columns',
+      `La ligne d’en-têtes (ligne ${headerRow.line}) compte ${headers.length} colonnes ; un fichier en accepte au plus ${MAX_COLUMNS}. ` +
+        `Vérifiez le séparateur choisi à l’export (point-virgule attendu) et retirez les colonnes inutiles, puis déposez le fichier à nouveau.`,
+      { line: headerRow.line },
+    )
   }
 
   const plan: ReadPlan = {

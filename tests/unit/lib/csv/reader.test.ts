@@ -4,14 +4,15 @@ import iconv from 'iconv-lite'
 import {
   CsvSplitter,
   ImportStructureError,
+  MAX_COLUMNS,
   Utf8Validator,
   detectDelimiter,
   detectEncoding,
   openCsv,
   splitCsvText,
   type CsvRow,
-} from '../../../server/services/imports/index.ts'
-import { collect, tempDir } from '../../fixtures/imports/files.ts'
+} from '../../../../server/services/imports/index.ts'
+import { collect, tempDir } from '../../../fixtures/imports/files.ts'
 
 const dir = tempDir()
 afterAll(() => dir.remove())
@@ -127,6 +128,33 @@ describe('CsvSplitter', () => {
   it('refuses a record beyond the size limit instead of buffering the whole file', () => {
     const s = new CsvSplitter(';', { maxRecordChars: 100 })
     expect(() => s.push(`"${'x'.repeat(200)}`, [])).toThrow(/Ligne 1/)
+  })
+
+  it('emits the same records when a long pending record makes it wait for more text', () => {
+    // 600k characters of quoted text with delimiters and line breaks, then short records: pushed in
+    // 1 KiB chunks, the splitter re-parses the long record only when the pending text has doubled.
+    const long = `"${'y;\n'.repeat(200_000)}"`
+    const text = `a;b\n1;${long};z\n2;3\n"4";5\n`
+    const whole = splitCsvText(text, ';')
+    const s = new CsvSplitter(';')
+    const out: CsvRow[] = []
+    for (let i = 0; i < text.length; i += 1_024) {
+      s.push(text.slice(i, i + 1_024), out)
+    }
+    s.end(out)
+    expect(out).toEqual(whole)
+    expect(out.map((r) => r.line)).toEqual([1, 2, 200_003, 200_004])
+    expect(out[1]?.fields).toHaveLength(3)
+  })
+
+  it('still refuses a long record over the cap while it waits for more text', () => {
+    const s = new CsvSplitter(';', { maxRecordChars: 1_000_000 })
+    const chunk = `"${';'.repeat(65_535)}`
+    expect(() => {
+      for (let i = 0; i < 40; i++) {
+        s.push(chunk, [])
+      }
+    }).toThrow(/Ligne 1 illisible/)
   })
 
   // Differential test: csv-parse is the reference for well-formed RFC 4180 input, whatever the chunking.
@@ -276,6 +304,11 @@ describe('openCsv', () => {
     ['apogee.txt', 'XX-APO_TITRES-XX\napoC_Annee\t2024/2025\n', 'apogee_raw_export'],
     ['html.csv', '<!DOCTYPE html><html><body>export</body></html>', 'spreadsheet'],
     ['header-quote.csv', '"a;b\n1;2\n', 'unterminated_quote'],
+    ['utf16le-nobom.csv', Buffer.from('Identifiant;Année\r\nab12;2024/2025\r\n', 'utf16le'), 'unsupported_encoding'],
+    ['utf16be-nobom.csv', Buffer.from('Identifiant;Année\r\nab12;2024/2025\r\n', 'utf16le').swap16(), 'unsupported_encoding'],
+    ['wide.csv', `${Array.from({ length: MAX_COLUMNS + 1 }, (_, i) => `c${i}`).join(';')}\n1;2\n`, 'too_many_columns'],
+    ['long-header.csv', `a;${'b'.repeat(2 << 20)}\n1;2\n`, 'record_too_large'],
+    ['long-header-quote.csv', `a;"b\n${'1;2\n'.repeat(300_000)}`, 'record_too_large'],
   ]
   it.each(structural)('refuses %s with a French structural error', async (name, content, code) => {
     const file = dir.write(name, content)
@@ -283,6 +316,73 @@ describe('openCsv', () => {
     expect(err).toBeInstanceOf(ImportStructureError)
     expect((err as ImportStructureError).code).toBe(code)
     expect((err as Error).message).toMatch(/[A-Za-zéè]/)
+  })
+
+  it('accepts exactly MAX_COLUMNS columns', async () => {
+    const file = dir.write('widest.csv', `${Array.from({ length: MAX_COLUMNS }, (_, i) => `c${i}`).join(';')}\n1;2\n`)
+    expect((await openCsv(file)).headers).toHaveLength(MAX_COLUMNS)
+  })
+
+  it('keeps binary data with a UTF-16-like zero pattern as binary', async () => {
+    const bytes = Buffer.alloc(2_000)
+    for (let i = 0; i < bytes.length; i += 2) {
+      bytes[i] = 1 + (i % 7)
+    }
+    const err = await openCsv(dir.write('zeros.bin', bytes)).catch((e: unknown) => e)
+    expect((err as ImportStructureError).code).toBe('binary')
+  })
+
+  it('reports bytes invalid in UTF-8 past the first MiB with their line, never a silent U+FFFD', async () => {
+    const rows = Array.from({ length: 150_000 }, (_, i) => `${i};v${i}`).join('\n')
+    const content = Buffer.concat([Buffer.from(`a;b\n${rows}\nx;`), Buffer.from([0xe9]), Buffer.from('t\u00e9\ny;z\n')])
+    const csv = await openCsv(dir.write('late-latin1.csv', content), { encoding: 'utf-8' })
+    const err = await collect(csv.rows).catch((e: unknown) => e)
+    expect(err).toBeInstanceOf(ImportStructureError)
+    expect(err).toMatchObject({ code: 'invalid_encoding', line: 150_002 })
+    expect((err as Error).message).toMatch(/^Ligne 150002 : des octets ne correspondent pas à l’encodage UTF-8/)
+  })
+
+  it('reports invalid UTF-8 within the first MiB when opening, with its line', async () => {
+    const content = Buffer.concat([Buffer.from('a;b\n1;2\nx;'), Buffer.from([0xe9]), Buffer.from('t\n')])
+    await expect(openCsv(dir.write('early-latin1.csv', content), { encoding: 'utf-8' })).rejects.toMatchObject({
+      code: 'invalid_encoding',
+      line: 3,
+    })
+  })
+
+  it('locates invalid UTF-8 at the start of a read chunk, after a character cut by the previous one', async () => {
+    // The C3 of "é" (C3 A9) is the last byte of a 4096-byte chunk; the next chunk holds A9, a line
+    // break, then an invalid C3 28 on line 307003.
+    const filler = '0;v\n'.repeat(307_000)
+    const head = `a;b\n${filler}1;`
+    const pad = 'x'.repeat(300 * 4_096 - 1 - head.length)
+    const content = Buffer.concat([Buffer.from(head + pad), Buffer.from([0xc3, 0xa9, 0x0a, 0x32, 0x3b, 0xc3, 0x28, 0x0a])])
+    expect(content[300 * 4_096 - 1]).toBe(0xc3)
+    const csv = await openCsv(dir.write('cut.csv', content), { encoding: 'utf-8', highWaterMark: 4_096 })
+    await expect(collect(csv.rows)).rejects.toMatchObject({ code: 'invalid_encoding', line: 307_003 })
+  })
+
+  it('reports a file that ends in the middle of a UTF-8 character on its last line', async () => {
+    const rows = Array.from({ length: 150_000 }, (_, i) => `${i};v`).join('\n')
+    const content = Buffer.concat([Buffer.from(`a;b\n${rows}\nz;`), Buffer.from([0xe2, 0x82])])
+    const csv = await openCsv(dir.write('truncated.csv', content), { encoding: 'utf-8' })
+    await expect(collect(csv.rows)).rejects.toMatchObject({ code: 'invalid_encoding', line: 150_002 })
+    // Within the first MiB, opening already says so.
+    const small = dir.write('truncated-small.csv', Buffer.concat([Buffer.from('a;b\n1;2\nz;'), Buffer.from([0xe2, 0x82])]))
+    await expect(openCsv(small, { encoding: 'utf-8' })).rejects.toMatchObject({ code: 'invalid_encoding', line: 3 })
+  })
+
+  it('refuses a NUL byte past the 64 KiB probe but within the first MiB when opening, with its line', async () => {
+    const rows = Array.from({ length: 10_000 }, (_, i) => `${i};v${i}`)
+    rows[9_000] = 'x;a\u0000b'
+    await expect(openCsv(dir.write('nul-head.csv', `a;b\n${rows.join('\n')}\n`))).rejects.toMatchObject({ code: 'binary', line: 9_002 })
+  })
+
+  it('reports a NUL byte past the first MiB with its line', async () => {
+    const rows = Array.from({ length: 150_000 }, (_, i) => `${i};v${i}`)
+    rows[140_000] = 'x;a\u0000b'
+    const csv = await openCsv(dir.write('nul.csv', `a;b\n${rows.join('\n')}\n`))
+    await expect(collect(csv.rows)).rejects.toMatchObject({ code: 'binary', line: 140_002 })
   })
 
   it('reports an unterminated quote after the header while iterating', async () => {
