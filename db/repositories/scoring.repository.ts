@@ -15,10 +15,8 @@ import { riskScores, type NewRiskScore, type RiskScore } from '../schema/risk-sc
 import { scoreRequests } from '../schema/score-requests.ts'
 import { scoreRuns, type ScoreRun } from '../schema/score-runs.ts'
 import { scoringSettings } from '../schema/scoring-settings.ts'
-import { DEFAULT_BAND_SETTINGS, type Band, type BandSettings } from '../../server/services/scoring/bands.ts'
-import { SEMESTER_PATTERN, firstDayOfYear } from '../../server/services/scoring/calendar.ts'
-import { weeksWithoutLms, type StudentFacts } from '../../server/services/scoring/features.ts'
-import type { ModelSpec } from '../../server/services/scoring/model.ts'
+import { SEMESTER_PATTERN, firstDayOfYear, weeksWithoutLms, type Band } from '../vocabulary/index.ts'
+import type { BandSettings, ModelSpec, StudentFacts } from '../schema/scoring-types.ts'
 
 /** Facts shared by every batch of a run, computed once (`cohortContext`). */
 export type CohortContext = {
@@ -644,10 +642,11 @@ export function createScoringRepository(q: DbOrTx) {
 
     // ─── Settings ────────────────────────────────────────────────────────────────────────────
 
-    async bandSettings(universityId: string): Promise<BandSettings> {
+    /** The university's band settings, or undefined when it chose none (the service applies the default). */
+    async bandSettings(universityId: string): Promise<BandSettings | undefined> {
       const [row] = await q.select().from(scoringSettings).where(eq(scoringSettings.universityId, universityId))
       if (!row) {
-        return DEFAULT_BAND_SETTINGS
+        return undefined
       }
       return row.bandMode === 'top_n' && row.topN
         ? { mode: 'top_n', topN: row.topN }

@@ -1,7 +1,6 @@
 import { sql } from 'drizzle-orm'
 import { boolean, date, index, integer, jsonb, pgEnum, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core'
-import type { ModelSpec } from '../../server/services/scoring/model.ts'
-import type { GroupRate } from '../../server/services/scoring/metrics.ts'
+import type { GroupRate, ModelSpec } from './scoring-types.ts'
 import { id, timestamps } from './columns.ts'
 import { organisations } from './organisations.ts'
 import { users } from './users.ts'

@@ -13,9 +13,8 @@ import {
   uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core'
-import { BANDS } from '../../server/services/scoring/bands.ts'
-import type { Reason } from '../../server/services/scoring/model.ts'
-import type { FeatureVector } from '../../server/services/scoring/features.ts'
+import { BANDS } from '../vocabulary/index.ts'
+import type { FeatureVector, Reason } from './scoring-types.ts'
 import { models } from './models.ts'
 import { organisations } from './organisations.ts'
 import { scoreRuns } from './score-runs.ts'

@@ -25,7 +25,7 @@ import { BadInput, Conflict, Forbidden, NotFound } from '../errors.ts'
 import type { Logger } from '../lib/logger.ts'
 import type { Queues } from '../lib/queue.ts'
 import { canAccessOrganisation, isAdmin, type Principal } from './access.ts'
-import { bandOfProbability, validBandSettings, type BandSettings } from './scoring/bands.ts'
+import { DEFAULT_BAND_SETTINGS, bandOfProbability, validBandSettings, type BandSettings } from './scoring/bands.ts'
 import { academicYearOf, academicYearStart, asOfDateOfWeek, firstDayOfYear, todayInParis, weekOfYear } from './scoring/calendar.ts'
 import { EXPERT_MODEL_VERSION, expertModelSpec } from './scoring/expert-model.ts'
 import type { StudentFacts } from './scoring/features.ts'
@@ -76,7 +76,7 @@ export function createScoringService({ db, queues, log, config }: Deps) {
   /** Finishes a run whose batches are all done: ranks, bands by rank in top-N mode, closes. */
   async function finishRun(q: Parameters<Parameters<Db['transaction']>[0]>[0] | Db, runId: number, universityId: string): Promise<void> {
     const r = createScoringRepository(q)
-    await r.rankRun(runId, await r.bandSettings(universityId))
+    await r.rankRun(runId, (await r.bandSettings(universityId)) ?? DEFAULT_BAND_SETTINGS)
     await r.updateRun(runId, { status: 'succeeded', finishedAt: new Date() })
   }
 
@@ -191,7 +191,7 @@ export function createScoringService({ db, queues, log, config }: Deps) {
           toId: p.toId,
           context: run.context as CohortContext,
         })
-        const settings = await r.bandSettings(run.universityId)
+        const settings = (await r.bandSettings(run.universityId)) ?? DEFAULT_BAND_SETTINGS
         const thresholds = settings.mode === 'thresholds' ? settings : { high: 2, medium: 2 } // top N: banded at the end
         let nonEvaluable = 0
         const rows: NewRiskScore[] = facts.map((f) => {
@@ -383,7 +383,7 @@ export function createScoringService({ db, queues, log, config }: Deps) {
 
     async bandSettings(actor: Principal, universityId: string): Promise<BandSettings> {
       assertUniversityScope(actor, universityId)
-      return repo.bandSettings(universityId)
+      return (await repo.bandSettings(universityId)) ?? DEFAULT_BAND_SETTINGS
     },
 
     async setBandSettings(actor: Principal, universityId: string, settings: BandSettings): Promise<void> {

@@ -1,19 +1,9 @@
-/**
- * Bands: what staff read first. Either probability thresholds chosen by the university, or "the
- * top N": as many students as the Missions Locales can receive are `eleve`, the next N `moyen`.
- * A student the model cannot score is `non_evaluable`, never `faible` (design.md §2).
- */
-export const BANDS = ['eleve', 'moyen', 'faible', 'non_evaluable'] as const
-export type Band = (typeof BANDS)[number]
-
 export const BAND_LABELS: Record<Band, string> = {
   eleve: 'élevé',
   moyen: 'moyen',
   faible: 'faible',
   non_evaluable: 'non évaluable',
 }
-
-export type BandSettings = { mode: 'thresholds'; high: number; medium: number } | { mode: 'top_n'; topN: number }
 
 export const DEFAULT_BAND_SETTINGS: BandSettings = { mode: 'thresholds', high: 0.4, medium: 0.2 }
 
@@ -25,6 +15,10 @@ export function validBandSettings(s: BandSettings): boolean {
 }
 
 /** The band of one probability under thresholds (top-N bands need the whole cohort: `bandByRank`). */
+import { BANDS, type Band } from '../../../db/vocabulary/index.ts'
+import type { BandSettings } from '../../../db/schema/scoring-types.ts'
+
+export { BANDS, type Band, type BandSettings }
 export function bandOfProbability(p: number, s: { high: number; medium: number }): Band {
   return p >= s.high ? 'eleve' : p >= s.medium ? 'moyen' : 'faible'
 }

@@ -12,11 +12,9 @@
  * coefficient reads "logit per unit away from a typical student" (expert-model.ts).
  */
 import type { FeatureKind, FeatureVector } from './features.ts'
+import type { Column } from '../../../db/schema/scoring-types.ts'
 
-export type Column =
-  | { kind: 'value'; feature: string; center: number; scale: number; clip?: [number, number] }
-  | { kind: 'missing'; feature: string; center: number; scale: number }
-  | { kind: 'level'; feature: string; level: string; center: number; scale: number }
+export type { Column }
 
 /** The catch-all level of a category. */
 export const OTHER_LEVEL = '*'

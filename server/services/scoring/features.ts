@@ -4,63 +4,13 @@
  * `StudentFacts` (counts and sums, set-based); `deriveFeatures` turns facts into feature values.
  * docs/scoring.md documents every feature with its definition and unit; keep the three in step.
  */
-import { addDays, daysBetween, firstDayOfYear } from './calendar.ts'
+import { daysBetween, firstDayOfYear, weeksWithoutLms } from './calendar.ts'
+import { DATA_SOURCES, type DataSource } from '../../../db/vocabulary/index.ts'
+import type { FeatureValue, FeatureVector, StudentFacts } from '../../../db/schema/scoring-types.ts'
 
-/** Where a feature's data comes from: one import kind each (docs/imports.md). */
-export const DATA_SOURCES = ['etudiants', 'assiduite', 'resultats', 'activite_ent'] as const
-export type DataSource = (typeof DATA_SOURCES)[number]
+export { DATA_SOURCES, type DataSource, type FeatureValue, type FeatureVector, type StudentFacts }
 
-/** Per student, as of the date: what the SQL aggregates. Counts are over the academic year so far. */
-export type StudentFacts = {
-  studentId: number
-  // etudiants (the enrolment of the academic year)
-  level: string | null
-  stepCode: string | null
-  faculty: string | null
-  campus: string | null
-  birthYear: number | null
-  grantHolder: boolean | null
-  registrationDate: string | null
-  adminStatus: string | null
-  pedagogicalStatus: string | null
-  studyRegime: string | null
-  ouiSi: boolean | null
-  /** The Mission Locale whose territory holds the home commune (communes.mission_locale_id). */
-  territoryId: string | null
-  // assiduite: sessions expected / attended (present or late; excused sessions are not expected)
-  attFirstDate: string | null
-  attExpected: number
-  attAttended: number
-  /** The last 14 days (as-of date included). */
-  att2wExpected: number
-  att2wAttended: number
-  /** The last 28 days. */
-  att4wExpected: number
-  att4wAttended: number
-  /** Before the last 28 days, since the start of the year. */
-  attBeforeExpected: number
-  attBeforeAttended: number
-  /** Consecutive most recent weeks with sessions expected and none attended; null without data. */
-  weeksWithoutAttendance: number | null
-  abiCount: number
-  /** Unjustified absences by session type (`TD`, `CM`…; '' when the file gives none). */
-  abiByType: Record<string, number>
-  // resultats: the latest known session of each course unit
-  unitsKnown: number
-  unitsAdmitted: number
-  unitsFailed: number
-  unitsMissing: number
-  defDemCount: number
-  ectsEarned: number
-  ectsAttempted: number
-  meanGrade: number | null
-  // activite_ent
-  lmsWeeks: number
-  /** Consecutive most recent complete weeks without a login; null when the university sends none. */
-  weeksWithoutLms: number | null
-  /** `indicateur_*` columns of the year (docs/imports.md). */
-  indicators: Record<string, number | null>
-}
+export { weeksWithoutLms }
 
 export type FeatureKind = 'numeric' | 'binary' | 'category'
 
@@ -143,10 +93,6 @@ export function featureDef(key: string): FeatureDef {
   }
   throw new Error(`unknown feature ${key}`)
 }
-
-/** A feature value: a number (booleans are 0/1), a code for categories, or null when unknown. */
-export type FeatureValue = number | string | null
-export type FeatureVector = Record<string, FeatureValue>
 
 /**
  * A grant holder "has attendance problems" (domain-fr.md §3.3: the grant requires attendance and
@@ -258,23 +204,4 @@ export function emptyFacts(studentId: number): StudentFacts {
     weeksWithoutLms: null,
     indicators: {},
   }
-}
-
-/**
- * Complete weeks without a login on the learning platform, counted back from the last complete
- * week (the one ending on or before the as-of date) to the last week with a login, or to the first
- * week the university sent when the student never logged in. Null when the university sends no
- * ENT data for the year (`lmsFirstWeek` null) or no week is complete yet.
- */
-export function weeksWithoutLms(lastActiveWeek: string | null, lmsFirstWeek: string | null, asOf: string): number | null {
-  if (lmsFirstWeek === null) {
-    return null
-  }
-  const dow = (new Date(`${asOf}T00:00:00Z`).getUTCDay() + 6) % 7 // Monday = 0
-  const lastComplete = addDays(asOf, dow === 6 ? -6 : -dow - 7)
-  if (lmsFirstWeek > lastComplete) {
-    return null
-  }
-  const ref = lastActiveWeek ?? addDays(lmsFirstWeek, -7)
-  return Math.max(0, Math.round(daysBetween(ref, lastComplete) / 7))
 }

@@ -2,6 +2,9 @@
  * How well a score ranks real outcomes. Pure functions over `scores` (higher = riskier) and 0/1
  * `labels`; docs/scoring.md says how to read each one.
  */
+import type { GroupRate } from '../../../db/schema/scoring-types.ts'
+
+export type { GroupRate }
 
 /** ROC AUC: the chance that a random positive scores above a random negative (ties count half). */
 export function rocAuc(scores: ArrayLike<number>, labels: ArrayLike<number>): number {
@@ -121,22 +124,6 @@ export function calibrationTable(probabilities: ArrayLike<number>, labels: Array
     meanPredicted: c > 0 ? sumP[b]! / c : null,
     observedRate: c > 0 ? sumY[b]! / c : null,
   }))
-}
-
-export type GroupRate = {
-  group: string
-  value: string
-  count: number
-  /** Share that really had the outcome. */
-  baseRate: number
-  /** Share flagged by the score. */
-  flagRate: number
-  /**
-   * (flagRate / baseRate) of the group over the same ratio for everyone: 1 means the group is
-   * flagged in proportion to its real outcomes; 2 means twice as often as its outcomes justify.
-   * Null when the group has no positive.
-   */
-  ratio: number | null
 }
 
 /** Groups smaller than this, or with fewer positives, are listed but left out of the maximum ratio. */

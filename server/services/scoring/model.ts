@@ -4,25 +4,13 @@
  * and a trained logistic regression share this shape, so everything downstream is the same.
  */
 import { academicYearStart } from './calendar.ts'
-import { compileEncoder, type Column } from './design.ts'
-import { deriveFeatures, featureDef, sourcesPresent, type DataSource, type FeatureVector, type StudentFacts } from './features.ts'
+import { compileEncoder } from './design.ts'
+import { deriveFeatures, featureDef, sourcesPresent, type FeatureVector, type StudentFacts } from './features.ts'
 import { sigmoid } from './logistic.ts'
 import { missingReasonFor, missingSourceText, nonEvaluableReason, reasonFor, type ReasonContext } from './reasons.ts'
+import type { ModelKind, ModelSpec, Reason } from '../../../db/schema/scoring-types.ts'
 
-export type ModelKind = 'expert' | 'logistic'
-
-export type ModelSpec = {
-  kind: ModelKind
-  /** Source features, in order; `columns` expand them (one-hot, missing indicators). */
-  features: string[]
-  columns: Column[]
-  coefficients: number[]
-  intercept: number
-  /** A student without data in one of these sources is "non évaluable". */
-  requires: DataSource[]
-}
-
-export type Reason = { feature: string; text: string; contribution: number }
+export type { ModelKind, ModelSpec, Reason }
 
 export type ScoredStudent =
   | {
