@@ -16,6 +16,7 @@ import type { Mailer } from './lib/mailer.ts'
 import type { Queues } from './lib/queue.ts'
 import { createAuditService } from './services/audit.service.ts'
 import { createHealthService } from './services/health.service.ts'
+import { createHealthRepository } from '../db/repositories/health.repository.ts'
 import { createSiteService } from './services/site.service.ts'
 import { createOrganisationService } from './services/organisation.service.ts'
 import { createCommuneService } from './services/commune.service.ts'
@@ -59,7 +60,7 @@ export function createContainer({ config, database, redis, queues, mailer, log }
     organisations: createOrganisationService({ organisations: organisationsRepo }),
     communes: createCommuneService({ communes: createCommuneRepository(db), organisations: organisationsRepo, audit, config }),
     sites: createSiteService({ sites: createSiteRepository(db) }),
-    health: createHealthService({ sql, redis, prefix: config.REDIS_PREFIX }),
+    health: createHealthService({ database: createHealthRepository(sql), redis, prefix: config.REDIS_PREFIX }),
     outbox,
     imports: createImportService({ db, imports: importsRepo, organisations: organisationsRepo, outbox, audit, config }),
     importProcessor,

@@ -1,4 +1,4 @@
-import type postgres from 'postgres'
+import type { HealthRepository } from '../../db/repositories/health.repository.ts'
 import type { Redis } from 'ioredis'
 import { HEARTBEAT_TTL_MS, readHeartbeats } from '../lib/heartbeat.ts'
 
@@ -34,12 +34,12 @@ async function within<T>(p: Promise<T>, ms: number): Promise<T> {
 const minutes = (ms: number) => Math.max(1, Math.round(ms / 60_000))
 
 export function createHealthService({
-  sql,
+  database,
   redis,
   prefix,
   heartbeatTtlMs = HEARTBEAT_TTL_MS,
 }: {
-  sql: postgres.Sql
+  database: HealthRepository
   redis: Redis
   prefix: string
   heartbeatTtlMs?: number
@@ -47,15 +47,10 @@ export function createHealthService({
   return {
     async check(): Promise<HealthReport> {
       const [pg, rd, beats, late] = await Promise.allSettled([
-        within(sql`select 1`, 2_000),
+        within(database.ping(), 2_000),
         within(redis.ping(), 2_000),
         within(readHeartbeats(redis, prefix, heartbeatTtlMs), 2_000),
-        // Partial index outbox_pending_idx: cheap even with a long history.
-        within(
-          sql<{ n: number }[]>`SELECT count(*)::int AS n FROM outbox
-            WHERE enqueued_at IS NULL AND available_at < now() - make_interval(secs => ${OUTBOX_LATE_MS / 1000})`,
-          2_000,
-        ),
+        within(database.lateOutboxRows(OUTBOX_LATE_MS), 2_000),
       ])
       const reasons: HealthReason[] = []
       const postgresOk = pg.status === 'fulfilled'
@@ -101,8 +96,8 @@ export function createHealthService({
           en: 'worker heartbeats unreadable',
         })
       }
-      if (late.status === 'fulfilled' && (late.value[0]?.n ?? 0) > 0) {
-        const n = late.value[0]?.n ?? 0
+      if (late.status === 'fulfilled' && late.value > 0) {
+        const n = late.value
         reasons.push({
           code: 'outbox_late',
           fr: `${n} ${n > 1 ? 'travaux enregistrés attendent' : 'travail enregistré attend'} depuis plus de ${OUTBOX_LATE_MS / 1000} s d’être mis en file : le réconciliateur ne tourne pas, ou Redis les refuse.`,

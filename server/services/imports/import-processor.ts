@@ -4,8 +4,6 @@
  * retry starts from a clean slate; the import row's final status is written in the same
  * transaction as the data, so "succeeded" and the rows are never seen one without the other.
  */
-import { once } from 'node:events'
-import { finished } from 'node:stream/promises'
 import { unlink } from 'node:fs/promises'
 import type postgres from 'postgres'
 import { drizzleOver } from '../../../db/client.ts'
@@ -17,7 +15,20 @@ import { openCsv } from '../../lib/csv/reader.ts'
 import { isImportStructureError } from './errors.ts'
 import { resolveHeaders } from './headers.ts'
 import { KINDS } from './kinds/index.ts'
-import { copyField, loaderFor, runMerge, stagingDdl, type LoaderContext } from './loaders.ts'
+import {
+  copyField,
+  copyInto,
+  createStaging,
+  insertStagedStudents,
+  loaderFor,
+  markImportLoaded,
+  mergeStagedIndicators,
+  replaceImportErrors,
+  runMerge,
+  stagingCopy,
+  type LoaderContext,
+} from '../../../db/repositories/import-load.repository.ts'
+import { encryptField } from '../../lib/crypto.ts'
 import { compileValidator, type RowError } from './validate.ts'
 
 /** At most this many row errors are stored per import; the rest are counted. */
@@ -43,76 +54,8 @@ export function maskValue(value: string): string {
   return value === '' ? '' : `${value.slice(0, 1)}…(${value.length} caractère${value.length > 1 ? 's' : ''})`
 }
 
-/** Replaces an import's row report (inside the caller's transaction). */
-async function writeErrors(tx: postgres.TransactionSql, importId: string, errors: RowError[]): Promise<void> {
-  await tx`DELETE FROM import_errors WHERE import_id = ${importId}`
-  for (let i = 0; i < errors.length; i += 1_000) {
-    const rows = errors
-      .slice(i, i + 1_000)
-      .map((e) => ({ import_id: importId, line: e.line, column: e.column, value: e.value.slice(0, 500), reason: e.reason }))
-    await tx`INSERT INTO import_errors ${tx(rows)}`
-  }
-}
-
-/** Written to the COPY's CopyFail: PostgreSQL logs it, so it says nothing about the file's content. */
-const COPY_ABORTED = 'import aborted by the application (see the import row for the reason)'
-
-/**
- * Runs `feed` against a `COPY … FROM STDIN` on `tx`, and ends the COPY whichever way `feed` ends.
- *
- * - `feed` throws (a reader error mid-file: unclosed quote, record too large, invalid bytes…): the
- *   stream is destroyed, which makes postgres.js send CopyFail and free the connection's COPY state,
- *   then `feed`'s own error is rethrown. The transaction's ROLLBACK can then run on the same
- *   connection; without this, postgres.js refuses it with COPY_IN_PROGRESS, the reader's French
- *   message is lost and the connection goes back to the pool still in COPY mode.
- * - The server rejects the data after `end()` (CopyDone sent): postgres.js 3.4.9 rejects the COPY
- *   query object but never settles the stream (its `final` callback waits for a CommandComplete that
- *   never comes), so awaiting 'finish' alone would hang with the transaction open. The query's
- *   rejection is watched as well, so the error reaches the caller and the transaction rolls back.
- */
-export async function copyInto(
-  tx: postgres.TransactionSql,
-  statement: string,
-  feed: (write: (chunk: string) => Promise<void>) => Promise<void>,
-): Promise<void> {
-  const query = tx.unsafe(statement)
-  const internals = query as unknown as { reject?: (err: Error) => void }
-  const rejectQuery = internals.reject
-  const serverFailed = new Promise<never>((_, reject) => {
-    if (typeof rejectQuery === 'function') {
-      internals.reject = (err) => {
-        reject(err)
-        rejectQuery(err)
-      }
-    }
-  })
-  serverFailed.catch(() => {})
-  const copy = await query.writable()
-  const done = finished(copy)
-  // Settled one way or another below; never an unhandled rejection meanwhile.
-  done.catch(() => {})
-  const write = async (chunk: string) => {
-    if (!copy.write(chunk)) {
-      // Rejects if the stream errors while waiting, and removes its listeners either way.
-      await once(copy, 'drain')
-    }
-  }
-  try {
-    await feed(write)
-  } catch (err) {
-    if (!copy.destroyed) {
-      copy.destroy(new Error(COPY_ABORTED))
-    }
-    // A server-side COPY error (which destroyed the stream and failed `write`) says more than the write's own.
-    const copyError = await done.then(
-      () => undefined,
-      (e: unknown) => (e instanceof Error && e.message === COPY_ABORTED ? undefined : e),
-    )
-    throw copyError !== undefined && !isImportStructureError(err) && !(err instanceof ImportRefused) ? copyError : err
-  }
-  copy.end()
-  await Promise.race([done, serverFailed])
-}
+/** A reader error or a refusal says more to staff than the COPY error it may have caused. */
+const isReaderOrRefusal = (err: unknown): boolean => isImportStructureError(err) || err instanceof ImportRefused
 
 export type ProcessDeps = {
   sql: postgres.Sql
@@ -130,7 +73,7 @@ const pct = (r: number) => `${Math.round(r * 1000) / 10} %`.replace('.', ',')
 
 export function createImportProcessor(deps: ProcessDeps) {
   const { sql, imports, outbox, log, config } = deps
-  const ctx: LoaderContext = { encryptionKey: config.dataEncryptionKey }
+  const ctx: LoaderContext = { encrypt: (clear) => encryptField(config.dataEncryptionKey, clear) }
 
   /**
    * Inside the transaction that marks the import succeeded: checks the run still owns the
@@ -167,7 +110,7 @@ export function createImportProcessor(deps: ProcessDeps) {
         return null
       }
       if (errors) {
-        await writeErrors(tx, importId, errors)
+        await replaceImportErrors(tx, importId, errors)
       }
       return [await outbox.add(q, 'import.notify', { importId, run })]
     })
@@ -207,56 +150,59 @@ export function createImportProcessor(deps: ProcessDeps) {
     const years = new Map<string, number>()
 
     const result = await sql.begin(async (tx) => {
-      await tx`SET LOCAL work_mem = '256MB'`
-      await tx.unsafe(stagingDdl(loader, withIndicators))
-      const names = [...loader.columns.map((c) => c.name), 'line', ...(withIndicators ? ['indicators'] : [])]
-      await copyInto(tx, `COPY stg (${names.join(', ')}) FROM STDIN`, async (write) => {
-        let buffer = ''
-        let nextProgress = PROGRESS_EVERY_ROWS
-        // Batches (one per read chunk) keep the per-row loop synchronous: measured ~20 % faster
-        // than awaiting every row.
-        for await (const batch of csv.batches) {
-          for (const row of batch) {
-            rowsRead++
-            const r = validate(row.fields, row.line)
-            if (r.ok) {
-              rowsValid++
-              const year = r.values.annee_univ
-              if (typeof year === 'string') {
-                years.set(year, (years.get(year) ?? 0) + 1)
-              }
-              let line = ''
-              for (const c of loader.columns) {
-                line += `${copyField(c.value(r.values, ctx))}\t`
-              }
-              line += String(row.line)
-              if (withIndicators) {
-                line += `\t${copyField(JSON.stringify(r.indicators))}`
-              }
-              buffer += `${line}\n`
-            } else {
-              rowsInvalid++
-              for (const e of r.errors) {
-                if (errors.length < MAX_STORED_ERRORS) {
-                  // Contact files hold names, e-mails and phones: their report never keeps a value in clear.
-                  errors.push(def.analytics ? e : { ...e, value: maskValue(e.value) })
+      const names = await createStaging(tx, loader, withIndicators)
+      await copyInto(
+        tx,
+        stagingCopy(names),
+        async (write) => {
+          let buffer = ''
+          let nextProgress = PROGRESS_EVERY_ROWS
+          // Batches (one per read chunk) keep the per-row loop synchronous: measured ~20 % faster
+          // than awaiting every row.
+          for await (const batch of csv.batches) {
+            for (const row of batch) {
+              rowsRead++
+              const r = validate(row.fields, row.line)
+              if (r.ok) {
+                rowsValid++
+                const year = r.values.annee_univ
+                if (typeof year === 'string') {
+                  years.set(year, (years.get(year) ?? 0) + 1)
+                }
+                let line = ''
+                for (const c of loader.columns) {
+                  line += `${copyField(c.value(r.values, ctx))}\t`
+                }
+                line += String(row.line)
+                if (withIndicators) {
+                  line += `\t${copyField(JSON.stringify(r.indicators))}`
+                }
+                buffer += `${line}\n`
+              } else {
+                rowsInvalid++
+                for (const e of r.errors) {
+                  if (errors.length < MAX_STORED_ERRORS) {
+                    // Contact files hold names, e-mails and phones: their report never keeps a value in clear.
+                    errors.push(def.analytics ? e : { ...e, value: maskValue(e.value) })
+                  }
                 }
               }
             }
+            if (buffer.length >= COPY_CHUNK_BYTES) {
+              await write(buffer)
+              buffer = ''
+            }
+            if (rowsRead >= nextProgress) {
+              await progress({ rowsRead, rowsValid, rowsInvalid })
+              nextProgress = rowsRead + PROGRESS_EVERY_ROWS
+            }
           }
-          if (buffer.length >= COPY_CHUNK_BYTES) {
+          if (buffer) {
             await write(buffer)
-            buffer = ''
           }
-          if (rowsRead >= nextProgress) {
-            await progress({ rowsRead, rowsValid, rowsInvalid })
-            nextProgress = rowsRead + PROGRESS_EVERY_ROWS
-          }
-        }
-        if (buffer) {
-          await write(buffer)
-        }
-      })
+        },
+        isReaderOrRefusal,
+      )
       await progress({ rowsRead, rowsValid, rowsInvalid })
 
       const counts = { rowsRead, rowsValid, rowsInvalid }
@@ -274,36 +220,17 @@ export function createImportProcessor(deps: ProcessDeps) {
       }
 
       const params = { universityId: imp.organisationId, importId: imp.id }
-      // Sorted, so two imports creating the same students lock them in the same order (no deadlock).
-      const created = await tx.unsafe(
-        `INSERT INTO students (university_id, pseudo_id) SELECT DISTINCT $1::uuid, pseudo_id FROM stg ORDER BY pseudo_id ON CONFLICT DO NOTHING`,
-        [params.universityId],
-      )
+      const studentsCreated = await insertStagedStudents(tx, params.universityId)
       const rowsChanged = await runMerge(tx, loader, params)
       if (withIndicators) {
-        const year = loader.academicYear ? `coalesce(${loader.academicYear}, '')` : `''`
-        await tx.unsafe(
-          `INSERT INTO student_indicators AS t (student_id, academic_year, source_kind, name, value, import_id)
-           SELECT DISTINCT ON (s.id, ${year}, e.key) s.id, ${year}, $3::import_kind, e.key, e.value::float8, $2
-           FROM stg g JOIN students s ON s.university_id = $1 AND s.pseudo_id = g.pseudo_id, jsonb_each_text(g.indicators) e
-           ORDER BY s.id, ${year}, e.key, g.line DESC
-           ON CONFLICT (student_id, academic_year, source_kind, name) DO UPDATE
-             SET value = excluded.value, import_id = excluded.import_id, updated_at = now()
-             WHERE t.value IS DISTINCT FROM excluded.value`,
-          [params.universityId, params.importId, imp.kind],
-        )
+        await mergeStagedIndicators(tx, loader, { ...params, kind: imp.kind })
       }
       // The import's year: the most frequent one (the latest on a tie).
       const academicYear = [...years].sort((a, b) => b[1] - a[1] || b[0].localeCompare(a[0]))[0]?.[0] ?? null
-      await writeErrors(tx, imp.id, errors)
-      await tx`
-        UPDATE imports SET status = 'succeeded', shape = ${shape}, rows_read = ${rowsRead}, rows_valid = ${rowsValid},
-          rows_invalid = ${rowsInvalid}, rows_loaded = ${rowsValid}, rows_changed = ${rowsChanged},
-          students_created = ${created.count}, academic_year = ${academicYear}, finished_at = clock_timestamp(),
-          error_code = NULL, error_message = NULL, updated_at = now()
-        WHERE id = ${imp.id}`
+      await replaceImportErrors(tx, imp.id, errors)
+      await markImportLoaded(tx, imp.id, { shape, rowsRead, rowsValid, rowsInvalid, rowsChanged, studentsCreated, academicYear })
       const followUps = await recordSucceeded(tx, imp, { scoring: loader.scoring, academicYear })
-      return { rowsRead, rowsValid, rowsInvalid, rowsChanged, studentsCreated: created.count, academicYear, followUps }
+      return { rowsRead, rowsValid, rowsInvalid, rowsChanged, studentsCreated, academicYear, followUps }
     })
     return result
   }

@@ -1,4 +1,7 @@
 /**
+ * The SQL of the import pipeline, all of it inside the load's one transaction (postgres.js, for
+ * COPY): the staging table, the COPY, the merges, the row report and the final state.
+ *
  * How each import kind lands in the database: the columns of its staging table (filled by
  * COPY from validated rows) and the one set-based merge that moves them into the real tables.
  *
@@ -6,9 +9,13 @@
  * overlapping data replaces rows instead of duplicating them; the `WHERE … IS DISTINCT FROM`
  * guard leaves unchanged rows untouched (no dead tuples on a re-import).
  */
+import { once } from 'node:events'
+import { finished } from 'node:stream/promises'
 import type postgres from 'postgres'
-import { encryptField } from '../../lib/crypto.ts'
-import type { AttendanceShape, ImportKind, RowValues } from './kinds/index.ts'
+import type { AttendanceShape, ImportKind } from '../vocabulary/index.ts'
+
+/** A validated row's values by column key (server/services/imports/kinds: `RowValues`). */
+export type RowValues = Record<string, string | number | boolean | null>
 
 export type StagingColumn = {
   name: string
@@ -17,7 +24,8 @@ export type StagingColumn = {
   value: (v: RowValues, ctx: LoaderContext) => string | number | boolean | null
 }
 
-export type LoaderContext = { encryptionKey: Buffer }
+/** What turning a row into staging values needs: contact details are encrypted before they reach the database. */
+export type LoaderContext = { encrypt: (clear: string) => Buffer }
 
 export type MergeParams = { universityId: string; importId: string }
 
@@ -184,9 +192,7 @@ const encrypted = (name: string, key: string): StagingColumn => ({
   type: 'bytea',
   value: (v, ctx) => {
     const clear = v[key]
-    return clear === null || clear === undefined || clear === ''
-      ? null
-      : `\\x${encryptField(ctx.encryptionKey, String(clear)).toString('hex')}`
+    return clear === null || clear === undefined || clear === '' ? null : `\\x${ctx.encrypt(String(clear)).toString('hex')}`
   },
 })
 
@@ -316,4 +322,141 @@ export async function runMerge(tx: postgres.TransactionSql, loader: Loader, p: M
   )
   const res = await tx.unsafe(`${dedup} ${loader.onConflict}`, [p.universityId, p.importId])
   return res.count
+}
+
+/** One line of an import's row report. */
+export type ImportErrorRow = { line: number; column: string; value: string; reason: string }
+
+/** Replaces an import's row report (inside the caller's transaction). */
+export async function replaceImportErrors(tx: postgres.TransactionSql, importId: string, errors: ImportErrorRow[]): Promise<void> {
+  await tx`DELETE FROM import_errors WHERE import_id = ${importId}`
+  for (let i = 0; i < errors.length; i += 1_000) {
+    const rows = errors
+      .slice(i, i + 1_000)
+      .map((e) => ({ import_id: importId, line: e.line, column: e.column, value: e.value.slice(0, 500), reason: e.reason }))
+    await tx`INSERT INTO import_errors ${tx(rows)}`
+  }
+}
+
+/** Written to the COPY's CopyFail: PostgreSQL logs it, so it says nothing about the file's content. */
+const COPY_ABORTED = 'import aborted by the application (see the import row for the reason)'
+
+/**
+ * Runs `feed` against a `COPY … FROM STDIN` on `tx`, and ends the COPY whichever way `feed` ends.
+ *
+ * - `feed` throws (a reader error mid-file: unclosed quote, record too large, invalid bytes…): the
+ *   stream is destroyed, which makes postgres.js send CopyFail and free the connection's COPY state,
+ *   then `feed`'s own error is rethrown. The transaction's ROLLBACK can then run on the same
+ *   connection; without this, postgres.js refuses it with COPY_IN_PROGRESS, the reader's French
+ *   message is lost and the connection goes back to the pool still in COPY mode.
+ * - The server rejects the data after `end()` (CopyDone sent): postgres.js 3.4.9 rejects the COPY
+ *   query object but never settles the stream (its `final` callback waits for a CommandComplete that
+ *   never comes), so awaiting 'finish' alone would hang with the transaction open. The query's
+ *   rejection is watched as well, so the error reaches the caller and the transaction rolls back.
+ */
+export async function copyInto(
+  tx: postgres.TransactionSql,
+  statement: string,
+  feed: (write: (chunk: string) => Promise<void>) => Promise<void>,
+  /** Errors of `feed` that say more than any COPY error (the reader's own, a refusal). */
+  isFeedErrorFirst: (err: unknown) => boolean = () => false,
+): Promise<void> {
+  const query = tx.unsafe(statement)
+  const internals = query as unknown as { reject?: (err: Error) => void }
+  const rejectQuery = internals.reject
+  const serverFailed = new Promise<never>((_, reject) => {
+    if (typeof rejectQuery === 'function') {
+      internals.reject = (err) => {
+        reject(err)
+        rejectQuery(err)
+      }
+    }
+  })
+  serverFailed.catch(() => {})
+  const copy = await query.writable()
+  const done = finished(copy)
+  // Settled one way or another below; never an unhandled rejection meanwhile.
+  done.catch(() => {})
+  const write = async (chunk: string) => {
+    if (!copy.write(chunk)) {
+      // Rejects if the stream errors while waiting, and removes its listeners either way.
+      await once(copy, 'drain')
+    }
+  }
+  try {
+    await feed(write)
+  } catch (err) {
+    if (!copy.destroyed) {
+      copy.destroy(new Error(COPY_ABORTED))
+    }
+    // A server-side COPY error (which destroyed the stream and failed `write`) says more than the write's own.
+    const copyError = await done.then(
+      () => undefined,
+      (e: unknown) => (e instanceof Error && e.message === COPY_ABORTED ? undefined : e),
+    )
+    throw copyError !== undefined && !isFeedErrorFirst(err) ? copyError : err
+  }
+  copy.end()
+  await Promise.race([done, serverFailed])
+}
+
+/** Inside the load's transaction: more memory for the merge's sorts, and the temporary staging table. */
+export async function createStaging(tx: postgres.TransactionSql, loader: Loader, withIndicators: boolean): Promise<string[]> {
+  await tx`SET LOCAL work_mem = '256MB'`
+  await tx.unsafe(stagingDdl(loader, withIndicators))
+  return [...loader.columns.map((c) => c.name), 'line', ...(withIndicators ? ['indicators'] : [])]
+}
+
+/** The COPY statement that fills the staging table with `columns`. */
+export const stagingCopy = (columns: string[]): string => `COPY stg (${columns.join(', ')}) FROM STDIN`
+
+/**
+ * Creates the students the staging table names and the university does not know yet; returns how
+ * many. Sorted, so two imports creating the same students lock them in the same order (no deadlock).
+ */
+export async function insertStagedStudents(tx: postgres.TransactionSql, universityId: string): Promise<number> {
+  const created = await tx.unsafe(
+    `INSERT INTO students (university_id, pseudo_id) SELECT DISTINCT $1::uuid, pseudo_id FROM stg ORDER BY pseudo_id ON CONFLICT DO NOTHING`,
+    [universityId],
+  )
+  return created.count
+}
+
+/** Upserts the staged `indicateur_*` values (last line wins per student, year and name). */
+export async function mergeStagedIndicators(
+  tx: postgres.TransactionSql,
+  loader: Loader,
+  p: MergeParams & { kind: ImportKind },
+): Promise<void> {
+  const year = loader.academicYear ? `coalesce(${loader.academicYear}, '')` : `''`
+  await tx.unsafe(
+    `INSERT INTO student_indicators AS t (student_id, academic_year, source_kind, name, value, import_id)
+     SELECT DISTINCT ON (s.id, ${year}, e.key) s.id, ${year}, $3::import_kind, e.key, e.value::float8, $2
+     FROM stg g JOIN students s ON s.university_id = $1 AND s.pseudo_id = g.pseudo_id, jsonb_each_text(g.indicators) e
+     ORDER BY s.id, ${year}, e.key, g.line DESC
+     ON CONFLICT (student_id, academic_year, source_kind, name) DO UPDATE
+       SET value = excluded.value, import_id = excluded.import_id, updated_at = now()
+       WHERE t.value IS DISTINCT FROM excluded.value`,
+    [p.universityId, p.importId, p.kind],
+  )
+}
+
+export type LoadSummary = {
+  shape: string | null
+  rowsRead: number
+  rowsValid: number
+  rowsInvalid: number
+  rowsChanged: number
+  studentsCreated: number
+  academicYear: string | null
+}
+
+/** The import's final state, in the transaction that loaded its rows. */
+export async function markImportLoaded(tx: postgres.TransactionSql, importId: string, s: LoadSummary): Promise<void> {
+  await tx`
+    UPDATE imports SET status = 'succeeded', shape = ${s.shape}, rows_read = ${s.rowsRead}, rows_valid = ${s.rowsValid},
+      rows_invalid = ${s.rowsInvalid}, rows_loaded = ${s.rowsValid}, rows_changed = ${s.rowsChanged},
+      students_created = ${s.studentsCreated}, academic_year = ${s.academicYear}, finished_at = clock_timestamp(),
+      error_code = NULL, error_message = NULL, updated_at = now()
+    WHERE id = ${importId}`
 }
