@@ -192,7 +192,7 @@ export function booleanOf(s: string): boolean | undefined {
 // Numbers
 // ---------------------------------------------------------------------------------------------
 
-function isDigit(c: number): boolean {
+export function isDigit(c: number): boolean {
   return c >= 48 && c <= 57
 }
 
@@ -591,10 +591,6 @@ export function parseEmail(s: string): ParseResult {
   return fail('adresse e-mail invalide : attendu une adresse comme prenom.nom@example.fr')
 }
 
-export function looksLikeEmail(s: string): boolean {
-  return isEmailAddress(s)
-}
-
 /**
  * Overseas departments and collectivities use French 10-digit numbers at home but their own country
  * code internationally (ARCEP numbering plan): 0692 xx xx xx in La Réunion is +262 692 xx xx xx.
@@ -642,53 +638,4 @@ export function parsePhone(s: string): ParseResult {
     }
   }
   return { ok: true, value: phone.number }
-}
-
-/** True when the text is written like a French phone number (national or +33 form). */
-export function looksLikeFrenchPhone(s: string): boolean {
-  const d = s.replace(/[\s.\-()\u00a0]/g, '')
-  return /^(?:0|\+33|0033)[1-9]\d{8}$/.test(d) || /^\+330[1-9]\d{8}$/.test(d)
-}
-
-/** INE (identifiant national étudiant): 11 characters, e.g. `1234567404G` (INE-BEA) or `123456789AB`. */
-export function looksLikeIne(s: string): boolean {
-  if (s.length !== 11) {
-    return false
-  }
-  const u = s.toUpperCase()
-  if (!/^[0-9A-Z]{10}[A-Z]$/.test(u)) {
-    return false
-  }
-  let digits = 0
-  for (let i = 0; i < 11; i++) {
-    if (isDigit(u.charCodeAt(i))) {
-      digits++
-    }
-  }
-  return digits >= 8
-}
-
-/**
- * NIR (numéro de sécurité sociale): 13 characters (sex 1/2, year, month, department with 2A/2B for
- * Corsica, commune, order) and optionally the 2-digit key = 97 − (number mod 97).
- */
-export function looksLikeNir(s: string): boolean {
-  const d = s.replace(/[\s.]/g, '').toUpperCase()
-  const m = /^([12])(\d{2})(\d{2})(\d{2}|2A|2B)(\d{3})(\d{3})(\d{2})?$/.exec(d)
-  if (!m) {
-    return false
-  }
-  const month = Number(m[3])
-  // 20–42 and 50–99 are pseudo-months of people whose birth month is unknown or registration is
-  // temporary; without the key, accept only real months and 20–42 (a 13-digit timestamp is not a NIR).
-  const usualMonth = (month >= 1 && month <= 12) || (month >= 20 && month <= 42)
-  if (m[7] === undefined) {
-    return usualMonth
-  }
-  if (!usualMonth && month < 50) {
-    return false
-  }
-  const body = d.slice(0, 13).replace('2A', '19').replace('2B', '18')
-  const key = 97 - Number(BigInt(body) % 97n)
-  return key === Number(m[7])
 }

@@ -5,10 +5,6 @@ import {
   decimalParser,
   headerMatchKey,
   integerParser,
-  looksLikeEmail,
-  looksLikeFrenchPhone,
-  looksLikeIne,
-  looksLikeNir,
   mondayOf,
   normaliseHeader,
   parseAcademicYear,
@@ -23,6 +19,7 @@ import {
   slugify,
   trimCell,
 } from '../../../server/services/imports/values.ts'
+import { looksLikeEmail, looksLikeFrenchPhone, looksLikeIne, looksLikeNir } from '../../../server/services/imports/identifiers.ts'
 
 const value = (r: { ok: boolean; value?: unknown; reason?: string }): unknown => {
   if (!r.ok) {
