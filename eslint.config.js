@@ -1,4 +1,4 @@
-// ESLint: typescript-eslint with type information, plus the house rules of style.md.
+// ESLint: typescript-eslint with type information, plus the house rules of docs/principles.md#code-conventions.
 import js from '@eslint/js'
 import tseslint from 'typescript-eslint'
 

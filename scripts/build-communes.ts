@@ -7,8 +7,9 @@
  *
  * Usage: npx tsx scripts/build-communes.ts
  *
- * The Mission Locale mapping is an inference from /work/shared/domain-fr.md §2.2: the exact commune
- * lists of the three Missions Locales are unconfirmed (domain-fr.md §6 items 1-2), so every mapped row
+ * The Mission Locale mapping is an inference from docs/domain.md#the-three-territories: the exact
+ * commune lists of the three Missions Locales are unconfirmed (docs/domain.md#open-questions items 1-2,
+ * docs/domain.md#limits-of-the-epci-mapping), so every mapped row
  * is `inferred`, never `confirmed`.
  */
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs'
@@ -54,7 +55,7 @@ const GRAND_REIMS = '200067213'
  */
 const RURAL_THRESHOLD = 2_000
 
-/** EPCI SIREN → partner Mission Locale, following domain-fr.md §2.2. Names are for messages only. */
+/** EPCI SIREN → partner Mission Locale, following docs/domain.md#the-three-territories. Names are for messages only. */
 const EPCI_MAPPING: Record<string, { expectedName: string } & Mapping> = {
   [GRAND_REIMS]: {
     expectedName: 'CU du Grand Reims',
@@ -126,8 +127,8 @@ const EPCI_MAPPING: Record<string, { expectedName: string } & Mapping> = {
     missionLocale: null,
     note: 'ML Vitry-le-François (not a partner)',
   },
-  // Not in domain-fr.md: 10 Marne communes (Cheminon, Sapignicourt…) belong to an agglomeration
-  // seated in the Haute-Marne.
+  // From the package data (docs/domain.md#limits-of-the-epci-mapping): 10 Marne communes (Cheminon,
+  // Sapignicourt…) belong to an agglomeration seated in the Haute-Marne.
   '200068666': {
     expectedName: 'CA du Grand Saint-Dizier Der et Vallées',
     missionLocale: null,
@@ -135,7 +136,7 @@ const EPCI_MAPPING: Record<string, { expectedName: string } & Mapping> = {
   },
 }
 
-/** The 16 communes of the former CA Reims Métropole (domain-fr.md §2.1), matched by name. */
+/** The 16 communes of the former CA Reims Métropole (docs/domain.md#the-three-territories), matched by name. */
 const FORMER_REIMS_METROPOLE = [
   'Reims',
   'Bétheny',

@@ -2,7 +2,7 @@
  * `npm run model:evaluate -- <data.csv> [--keep]`: the scoring engine measured on real outcomes.
  *
  * The UCI "Predict Students' Dropout and Academic Success" file (Realinho et al. 2022, CC BY 4.0;
- * /work/shared/datasets/README.md) is converted into the platform's own import files, which go
+ * UCI id 697, https://doi.org/10.5281/zenodo.5777339) is converted into the platform's own import files, which go
  * through the real import pipeline (parse, validate, COPY, merge: services.imports +
  * services.importProcessor) into a scratch database `repere_eval`; the cohort is then trained with
  * 5-fold cross-validation by the same code as `model.train` (scoringService.trainOnCohort), and the
@@ -14,7 +14,8 @@
  *    could carry at enrolment: admission grade, previous qualification grade, tuition fees up to
  *    date, debtor, displaced, application order, units credited from earlier studies. Left out on
  *    purpose: gender, nationality, marital status, parents' education and jobs, special needs
- *    (sensitive or not ours to use, domain-fr.md §4.3), and the year's economic indicators.
+ *    (sensitive or not ours to use, docs/domain.md#profiling-and-human-decisions), and the year's
+ *    economic indicators.
  *  - resultats (session 1): per semester, `approved` units → ADM with the semester grade and 6 ECTS,
  *    units `without evaluations` → ABI, the other enrolled units → AJ; codes `7UCIxxxx<s><nn>`
  *    carry the semester, so semester 1 is known from February and semester 2 from June.

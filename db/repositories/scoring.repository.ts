@@ -1,7 +1,7 @@
 /**
  * Scoring data: point-in-time features as set-based SQL, models, runs and risk scores.
  * Built from `q: Db | Tx`, so a batch writes its scores and records itself done in one
- * transaction (style.md: repositories that join a transaction).
+ * transaction (docs/principles.md#code-conventions: repositories that join a transaction).
  *
  * Point in time: every feature of a student "as of D" reads only rows dated on or before D —
  * sessions by `session_date`, weekly attendance and ENT rows once their week is over

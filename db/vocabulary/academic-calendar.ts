@@ -62,8 +62,8 @@ export function frenchDate(isoDate: string, withYear = false): string {
 
 /**
  * When a result is known. The `resultats` file gives no date, so a result counts from the usual
- * jury date of its session (domain-fr.md §3.2: Apogée sessions), or from the day its file was
- * uploaded when that is earlier — never later than either:
+ * jury date of its session (docs/domain.md#result-and-absence-codes: Apogée sessions), or from the
+ * day its file was uploaded when that is earlier — never later than either:
  *
  * - semester read from an Apogée course-unit code (`7DRT101`: letters, then the semester digit,
  *   then the unit number): odd semester (autumn) session 1 → 1 February; even semester session 1 →

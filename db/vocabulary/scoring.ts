@@ -2,7 +2,8 @@
 /**
  * Bands: what staff read first. Either probability thresholds chosen by the university, or "the
  * top N": as many students as the Missions Locales can receive are `eleve`, the next N `moyen`.
- * A student the model cannot score is `non_evaluable`, never `faible` (design.md §2).
+ * A student the model cannot score is `non_evaluable`, never `faible`
+ * (docs/principles.md#the-score-prioritises-a-human-decision).
  */
 export const BANDS = ['eleve', 'moyen', 'faible', 'non_evaluable'] as const
 

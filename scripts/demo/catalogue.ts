@@ -3,8 +3,9 @@
  * (the Marne from db/seed-data/communes-marne.csv, plus a few real towns of the Aisne, the Ardennes
  * and the Aube), first names and surnames, and calendar helpers on UTC day numbers.
  *
- * Everything here is fiction built on real public structure: URCA sites from domain-fr.md §2.4,
- * Apogée-style codes from §3.1, INSEE codes checked against @etalab/decoupage-administratif.
+ * Everything here is fiction built on real public structure: URCA sites from docs/domain.md#urca-sites,
+ * Apogée-style codes from docs/domain.md#student-information-systems, INSEE codes checked against
+ * @etalab/decoupage-administratif.
  */
 import { readFileSync } from 'node:fs'
 import { getISOWeek, getISOWeekYear } from 'date-fns'
@@ -93,7 +94,7 @@ export interface Programme {
   style: TeachingStyle
   /** Relative size among programmes of the same kind. */
   weight: number
-  /** Extra L1 risk where first-semester dropout is known to be frequent (law, STAPS: domain-fr.md §2.4). */
+  /** Extra L1 risk where first-semester dropout is known to be frequent (law, STAPS: docs/domain.md#urca-sites). */
   firstYearRisk: number
   /** For a master: the licence whose L3 feeds its M1. */
   feeder?: string

@@ -339,7 +339,7 @@ export function createScoringService({ db, queues, log, config }: Deps) {
       return repo.listModels(scope)
     },
 
-    /** Activation is an admin's decision, never training's (design.md §2, principle 2). */
+    /** Activation is an admin's decision, never training's (docs/principles.md#the-score-prioritises-a-human-decision). */
     async activateModel(actor: Principal, modelId: string): Promise<Model> {
       if (!isAdmin(actor)) {
         throw new Forbidden()

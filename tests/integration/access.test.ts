@@ -3,8 +3,8 @@
  * 403, for another organisation's rows), Bearer tokens, and sessions that end at once when an
  * admin deactivates an account, changes its role or resets its password.
  *
- * The expectations below are written by hand from design.md §1 and the navigation each role is
- * meant to see; they are deliberately not computed from the routes' `config.access`.
+ * The expectations below are written by hand from docs/principles.md#users-and-roles and the
+ * navigation each role is meant to see; they are deliberately not computed from the routes' `config.access`.
  */
 import { createHmac, randomUUID } from 'node:crypto'
 import type { RouteOptions } from 'fastify'

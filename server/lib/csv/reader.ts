@@ -12,7 +12,7 @@
  * of the differential tests (tests/unit/lib/csv/reader.test.ts).
  *
  * @see https://www.rfc-editor.org/rfc/rfc4180
- * @see /work/shared/domain-fr.md §3.5
+ * @see docs/domain.md#csv-habits
  */
 import { createReadStream } from 'node:fs'
 import { open, stat } from 'node:fs/promises'
@@ -306,7 +306,7 @@ function countOutsideQuotes(line: string, ch: string): number {
 /**
  * Picks `;`, tab or `,` from the first non-empty lines: a candidate must appear on the first line
  * (outside quotes), then the one found the same number of times on the most lines wins, then the
- * most frequent, then `;` before tab before `,` (French Excel habits, domain-fr.md §3.5).
+ * most frequent, then `;` before tab before `,` (French Excel habits, docs/domain.md#csv-habits).
  */
 export function detectDelimiter(firstLines: string): CsvDelimiter {
   const text = firstLines.charCodeAt(0) === 0xfeff ? firstLines.slice(1) : firstLines

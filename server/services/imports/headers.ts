@@ -2,8 +2,9 @@
  * Matching a file's headers to a kind's columns; direct identifiers are recognised in identifiers.ts.
  *
  * Analytics files (everything but `contacts`) must be pseudonymised: no name, e-mail, phone, INE,
- * raw student number, NIR, postal address or exact birth date (design.md §2.1, domain-fr.md §3.1 and
- * §4.2). Such columns are flagged by their header here, and by their values in `detectIdentifierValues`.
+ * raw student number, NIR, postal address or exact birth date (docs/principles.md#double-blind-outreach,
+ * docs/domain.md#student-information-systems, docs/domain.md#pseudonymised-data-is-personal-data).
+ * Such columns are flagged by their header here, and by their values in `detectIdentifierValues`.
  */
 import { KINDS, columnsFor, type AttendanceShape, type ColumnDef, type ImportKind, type KindDef } from './kinds/index.ts'
 import { headerMatchKey, slugify } from './values.ts'

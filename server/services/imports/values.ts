@@ -9,7 +9,7 @@
  * These functions run once per cell on files of a million rows: they avoid regular expressions and
  * allocations on the common path, and return shared frozen results where they can.
  *
- * @see /work/shared/domain-fr.md §3.5 (French CSV conventions)
+ * @see docs/domain.md#csv-habits (French CSV conventions)
  */
 import { getISOWeeksInYear, setISOWeek, startOfISOWeek } from 'date-fns'
 import { getCountryCallingCode, parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/min'

@@ -95,9 +95,9 @@ export function featureDef(key: string): FeatureDef {
 }
 
 /**
- * A grant holder "has attendance problems" (domain-fr.md §3.3: the grant requires attendance and
- * may have to be repaid) when attendance over 4 weeks is under this share, or unjustified absences
- * reach the "3 absences in TD" rule of §3.2.
+ * A grant holder "has attendance problems" (docs/domain.md#grant-holders-and-attendance: the grant
+ * requires attendance and may have to be repaid) when attendance over 4 weeks is under this share, or
+ * unjustified absences reach the "3 absences in TD" rule of docs/domain.md#result-and-absence-codes.
  */
 export const GRANT_RATE_THRESHOLD = 0.75
 export const GRANT_ABI_THRESHOLD = 3

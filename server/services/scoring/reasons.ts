@@ -1,7 +1,8 @@
 /**
- * The reasons shown with a score, in plain French (design.md §2, principle 2): each sentence says
- * what the data shows about this student, never a coefficient. A reason is worded from the feature
- * that pushed the score up and the student's own figures.
+ * The reasons shown with a score, in plain French
+ * (docs/principles.md#the-score-prioritises-a-human-decision): each sentence says what the data
+ * shows about this student, never a coefficient. A reason is worded from the feature that pushed the
+ * score up and the student's own figures.
  */
 import { frenchDate } from './calendar.ts'
 import { featureDef, INDICATOR_PREFIX, type DataSource, type FeatureVector, type StudentFacts } from './features.ts'

@@ -169,7 +169,7 @@ describe('resultats', () => {
     expect(values.resultat_raw).toBe(code)
   })
 
-  it('groups codes as domain-fr.md §3.2 says', () => {
+  it('groups codes as docs/domain.md#result-and-absence-codes says', () => {
     const group = (codes: string[]): string[] => codes.map((c) => RESULT_CODES[c]!)
     expect(new Set(group(['ADM', 'ADC', 'ADMC', 'ACP', 'ADJ', 'ADMJ', 'VAL']))).toEqual(new Set(['admitted']))
     expect(new Set(group(['AJ', 'AJRE', 'AJSE', 'AJAC', 'NVAL']))).toEqual(new Set(['failed']))

@@ -141,7 +141,7 @@ export function lookupOr(entries: Record<string, CellValue>, fallback: Parser): 
 }
 
 // ---------------------------------------------------------------------------------------------
-// Vocabularies (domain-fr.md §3.2 and §3.4)
+// Vocabularies (docs/domain.md#result-and-absence-codes, docs/domain.md#dropout-definitions-and-l1-figures)
 // ---------------------------------------------------------------------------------------------
 
 export function deriveAcademicYearFrom(dateKey: string): RowRule {
