@@ -591,8 +591,9 @@ async function ingest(ctx: Ctx, label: string, file: { path: string; rows: numbe
         throw new Error(`upload answered ${res.status}: ${res.text.slice(0, 500)}`)
       }
       imp = JSON.parse(res.text) as ImportJson
-      if (imp.status !== 'queued') {
-        throw new Error(`upload gave status ${imp.status} (expected queued): ${imp.errorMessage ?? ''}`)
+      // A fast worker may have claimed the import before the answer was written.
+      if (imp.status !== 'queued' && imp.status !== 'processing') {
+        throw new Error(`upload gave status ${imp.status} (expected queued or processing): ${imp.errorMessage ?? ''}`)
       }
       note(`${label}: uploaded in ${Math.round(uploadMs)} ms, import ${imp.id} queued`)
       const deadline = Date.now() + IMPORT_TIMEOUT_MS
