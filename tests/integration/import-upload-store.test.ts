@@ -91,9 +91,12 @@ describe('UPLOAD_STORE=postgres', () => {
     expect(done.rowsLoaded).toBe(n)
     expect(Number((await t.database.sql`SELECT count(*)::int AS n FROM attendance_sessions WHERE import_id = ${id}`)[0]?.n)).toBe(n)
     // The import ended: its file is gone from the store, and the worker kept no copy.
-    expect(await chunks()).toBe(0)
+    // (The worker deletes them just after committing the import, so wait a moment.)
+    await expect.poll(chunks, { timeout: 10_000 }).toBe(0)
     expect(await t.app.services.uploads.exists(key)).toBe(false)
     // (tsx keeps its compile cache there too.)
-    expect((await readdir(path.join(machine, 'tmp'))).filter((f) => !f.startsWith('tsx-'))).toEqual([])
+    await expect
+      .poll(async () => (await readdir(path.join(machine, 'tmp'))).filter((f) => !f.startsWith('tsx-')), { timeout: 10_000 })
+      .toEqual([])
   })
 })
