@@ -59,6 +59,10 @@ export const ConfigSchema = Type.Object({
     { default: 'info', description: 'one of fatal, error, warn, info, debug, trace, silent' },
   ),
   UPLOAD_DIR: Type.String({ default: 'var/uploads', minLength: 1, description: 'a folder for uploaded files' }),
+  UPLOAD_STORE: Type.Union([Type.Literal('disk'), Type.Literal('postgres')], {
+    default: 'disk',
+    description: 'one of disk (one machine), postgres (servers and workers on several machines): where uploaded files wait for the worker',
+  }),
   UPLOAD_MAX_MB: Type.Integer({ default: 1024, minimum: 1, description: 'the largest upload in megabytes' }),
   IMPORT_MAX_INVALID_RATIO: Type.Number({
     default: 0.05,

@@ -30,6 +30,7 @@ import { JOBS } from './jobs/catalogue.ts'
 import { createScoringService } from './services/scoring.service.ts'
 import { createNotificationService } from './services/notification.service.ts'
 import { createEmailRenderer } from './lib/email-templates.ts'
+import { createUploadStores } from './services/uploads/index.ts'
 
 export type ContainerDeps = {
   config: Config
@@ -48,7 +49,8 @@ export function createContainer({ config, database, redis, queues, mailer, log }
   const audit = createAuditService({ audit: createAuditRepository(db), log })
   const users = createUserService({ users: usersRepo, organisations: organisationsRepo, audit })
   const outbox = createOutboxService({ db, queues, log })
-  const importProcessor = createImportProcessor({ sql, imports: importsRepo, outbox, log, config })
+  const uploads = createUploadStores({ db, config })
+  const importProcessor = createImportProcessor({ sql, imports: importsRepo, outbox, uploads, log, config })
   return {
     config,
     log,
@@ -62,7 +64,8 @@ export function createContainer({ config, database, redis, queues, mailer, log }
     sites: createSiteService({ sites: createSiteRepository(db) }),
     health: createHealthService({ database: createHealthRepository(sql), redis, prefix: config.REDIS_PREFIX }),
     outbox,
-    imports: createImportService({ db, imports: importsRepo, organisations: organisationsRepo, outbox, audit, config }),
+    uploads,
+    imports: createImportService({ db, imports: importsRepo, organisations: organisationsRepo, outbox, audit, uploads, config }),
     importProcessor,
     importRecovery: createImportRecovery({
       db,

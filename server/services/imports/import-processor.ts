@@ -4,13 +4,13 @@
  * retry starts from a clean slate; the import row's final status is written in the same
  * transaction as the data, so "succeeded" and the rows are never seen one without the other.
  */
-import { unlink } from 'node:fs/promises'
 import type postgres from 'postgres'
 import { drizzleOver } from '../../../db/client.ts'
 import { createImportRepository, type ImportRepository } from '../../../db/repositories/imports.repository.ts'
 import type { Import } from '../../../db/schema/imports.ts'
 import type { Logger } from '../../lib/logger.ts'
 import type { OutboxService } from '../outbox.service.ts'
+import type { OpenedUpload, UploadStore } from '../uploads/upload-store.ts'
 import { openCsv } from '../../lib/csv/reader.ts'
 import { isImportStructureError } from './errors.ts'
 import { resolveHeaders } from './headers.ts'
@@ -61,6 +61,7 @@ export type ProcessDeps = {
   sql: postgres.Sql
   imports: ImportRepository
   outbox: Pick<OutboxService, 'add' | 'dispatch'>
+  uploads: Pick<UploadStore, 'open' | 'remove'>
   log: Logger
   config: { IMPORT_MAX_INVALID_RATIO: number; dataEncryptionKey: Buffer }
 }
@@ -72,7 +73,7 @@ export type ProgressFn = (p: Progress) => Promise<void> | void
 const pct = (r: number) => `${Math.round(r * 1000) / 10} %`.replace('.', ',')
 
 export function createImportProcessor(deps: ProcessDeps) {
-  const { sql, imports, outbox, log, config } = deps
+  const { sql, imports, outbox, uploads, log, config } = deps
   const ctx: LoaderContext = { encrypt: (clear) => encryptField(config.dataEncryptionKey, clear) }
 
   /**
@@ -121,9 +122,10 @@ export function createImportProcessor(deps: ProcessDeps) {
     return true
   }
 
-  async function load(imp: Import, progress: ProgressFn) {
+  /** `file`: the upload as a local path (a temporary copy when PostgreSQL keeps it). */
+  async function load(imp: Import, file: string, progress: ProgressFn) {
     const def = KINDS[imp.kind]
-    const csv = await openCsv(imp.storedPath, {
+    const csv = await openCsv(file, {
       encoding: imp.encoding as never,
       ...(imp.delimiter ? { delimiter: imp.delimiter as never } : {}),
     })
@@ -254,13 +256,15 @@ export function createImportProcessor(deps: ProcessDeps) {
         await progress(p)
       }
       const started = Date.now()
+      let file: OpenedUpload | undefined
       try {
-        const { followUps, ...r } = await load(imp, report)
+        file = await uploads.open(imp.storedPath)
+        const { followUps, ...r } = await load(imp, file.path, report)
         log.info({ importId, kind: imp.kind, ...r, ms: Date.now() - started }, 'import succeeded')
         // Committed: scoring and the e-mail are in the outbox. Enqueue them now if Redis lets us.
         await outbox.dispatch(followUps)
         // The data is in the database: the uploaded file is no longer needed.
-        await unlink(imp.storedPath).catch(() => {})
+        await uploads.remove(imp.storedPath).catch(() => {})
         return 'succeeded'
       } catch (err) {
         if (err instanceof StaleRun) {
@@ -279,6 +283,8 @@ export function createImportProcessor(deps: ProcessDeps) {
           return changed ? 'failed' : 'skipped'
         }
         throw err
+      } finally {
+        await file?.release()
       }
     },
 

@@ -3,7 +3,6 @@
  * recognised, follow progress, read the error report. The heavy work runs in the worker
  * (`import.process`, see import-processor.ts).
  */
-import { access, unlink } from 'node:fs/promises'
 import type { Readable } from 'node:stream'
 import type { Db } from '../../../db/client.ts'
 import { createImportRepository, type ImportRepository, type ImportRow } from '../../../db/repositories/imports.repository.ts'
@@ -18,7 +17,7 @@ import { isImportStructureError } from './errors.ts'
 import { resolutionProblems, resolveHeaders, type HeaderResolution } from './headers.ts'
 import { detectIdentifierValues } from './identifiers.ts'
 import { KINDS, columnsFor, type ImportKind } from './kinds/index.ts'
-import { storeUpload } from './upload-store.ts'
+import type { UploadStore } from '../uploads/upload-store.ts'
 import { errorReportCsv } from './validate.ts'
 
 type Deps = {
@@ -27,7 +26,8 @@ type Deps = {
   organisations: OrganisationRepository
   outbox: Pick<OutboxService, 'add' | 'dispatch'>
   audit: AuditService
-  config: { UPLOAD_DIR: string; UPLOAD_MAX_MB: number }
+  uploads: UploadStore
+  config: { UPLOAD_MAX_MB: number }
 }
 
 export type UploadResult =
@@ -48,7 +48,7 @@ function isUniqueViolation(err: unknown): boolean {
   return e?.code === '23505' || e?.cause?.code === '23505'
 }
 
-export function createImportService({ db, imports, organisations, outbox, audit, config }: Deps) {
+export function createImportService({ db, imports, organisations, outbox, audit, uploads, config }: Deps) {
   /**
    * Writes an import change and its `import.process` job in one transaction (the outbox), then
    * enqueues the job at once when Redis allows: a Redis failure here delays the import, it never
@@ -77,8 +77,9 @@ export function createImportService({ db, imports, organisations, outbox, audit,
       if (org?.kind !== 'university') {
         throw new Forbidden()
       }
-      const stored = await storeUpload(input.stream, config.UPLOAD_DIR, config.UPLOAD_MAX_MB)
-      const discard = () => unlink(stored.path).catch(() => {})
+      // Received on this machine; put in the store (PostgreSQL or disk) only once accepted.
+      const stored = await uploads.save(input.stream)
+      const discard = () => stored.discard()
       if (input.truncated()) {
         await discard()
         throw new FileTooLarge(config.UPLOAD_MAX_MB)
@@ -97,6 +98,7 @@ export function createImportService({ db, imports, organisations, outbox, audit,
         organisationId: org.id,
         kind: input.kind,
         fileName: input.fileName.slice(0, 255),
+        // A refused file is never kept: its row points at the spool path, already deleted.
         storedPath: stored.path,
         sizeBytes: stored.size,
         sha256: stored.sha256,
@@ -158,14 +160,24 @@ export function createImportService({ db, imports, organisations, outbox, audit,
       }
       const mapping = mappingFromResolution(resolution, headers)
       const status = resolution.missing.length > 0 ? 'awaiting_mapping' : 'queued'
+      let storedPath: string
+      try {
+        storedPath = await stored.keep()
+      } catch (err) {
+        await discard()
+        throw err
+      }
       let imp: Import
       try {
-        imp = await withProcessJob((repo) => repo.insert({ ...base, headers, delimiter, mapping, shape: resolution.shape ?? null, status }))
+        imp = await withProcessJob((repo) =>
+          repo.insert({ ...base, storedPath, headers, delimiter, mapping, shape: resolution.shape ?? null, status }),
+        )
       } catch (err) {
+        // No import points at the kept file: it goes.
+        await uploads.remove(storedPath).catch(() => {})
         // The same file uploaded twice at the same moment: the second one is the duplicate.
         const first = isUniqueViolation(err) ? await imports.sameFile(org.id, stored.sha256) : undefined
         if (first) {
-          await discard()
           return { outcome: 'duplicate', existing: first }
         }
         throw err
@@ -222,7 +234,7 @@ export function createImportService({ db, imports, organisations, outbox, audit,
       if (imp.status !== 'awaiting_mapping') {
         throw new Conflict('Seul un import en attente de correspondance de colonnes peut être abandonné.')
       }
-      await unlink(imp.storedPath).catch(() => {})
+      await uploads.remove(imp.storedPath).catch(() => {})
       await imports.update(imp.id, {
         status: 'rejected',
         errorCode: 'abandoned',
@@ -285,9 +297,7 @@ export function createImportService({ db, imports, organisations, outbox, audit,
       if (imp.status !== 'failed') {
         throw new Conflict('Seul un import échoué peut être relancé.')
       }
-      try {
-        await access(imp.storedPath)
-      } catch {
+      if (!(await uploads.exists(imp.storedPath))) {
         throw new Conflict('Le fichier de cet import n’est plus disponible sur la plateforme : déposez-le à nouveau.')
       }
       let updated: Import | undefined
