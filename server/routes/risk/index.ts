@@ -37,7 +37,11 @@ function featureValue(def: FeatureDef, v: FeatureValue): string {
   if (def.kind === 'binary') {
     return v ? 'oui' : 'non'
   }
-  if (def.unit.startsWith('part') || def.unit.startsWith('différence')) {
+  if (def.unit.startsWith('différence')) {
+    const points = Math.round(v * 100)
+    return `${points > 0 ? '+' : points < 0 ? '−' : ''}${Math.abs(points)} points`
+  }
+  if (def.unit.startsWith('part')) {
     return formatPercent(v)
   }
   return `${numberFr.format(v)} ${def.unit}`.trim()

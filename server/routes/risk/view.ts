@@ -140,7 +140,7 @@ const shortDate = (iso: string) => frDay.format(new Date(`${iso}T00:00:00Z`))
 
 const W = 640
 const H = 220
-const PAD = { left: 48, right: 16, top: 16, bottom: 36 }
+const PAD = { left: 48, right: 36, top: 16, bottom: 36 }
 
 function yAxis(lines: string[], plotH: number, label: (v: number) => string): void {
   for (const v of [0, 0.25, 0.5, 0.75, 1]) {
@@ -223,8 +223,10 @@ export function calibrationChart(
   ]
   yAxis(lines, plotH, (v) => formatPercent(v))
   for (const v of [0, 0.5, 1]) {
-    lines.push(`<text x="${x(v)}" y="${H - 12}" text-anchor="middle" font-size="12" fill="#4f5a6e">${esc(formatPercent(v))}</text>`)
+    const anchor = v === 0 ? 'start' : v === 1 ? 'end' : 'middle'
+    lines.push(`<text x="${x(v)}" y="${H - 18}" text-anchor="${anchor}" font-size="12" fill="#4f5a6e">${esc(formatPercent(v))}</text>`)
   }
+  lines.push(`<text x="${x(0.5)}" y="${H - 3}" text-anchor="middle" font-size="11" fill="#4f5a6e">probabilité prédite</text>`)
   lines.push(`<line x1="${x(0)}" y1="${y(0)}" x2="${x(1)}" y2="${y(1)}" stroke="#4f5a6e" stroke-width="1" stroke-dasharray="4 4"/>`)
   const series = (b: CalibrationBin[], colour: string, square: boolean) => {
     if (b.length > 1) {
