@@ -464,8 +464,9 @@ function makeLeaver(ctx: Context, index: number, level: Level): Person {
   }
   let observed: number | null = outcome === 'diplome' ? day(2026, 7, 3) + rng.int(0, 7) : day(2026, 10, 15)
   if (path === 'abandon' && level === 'L1' && rng.chance(0.1)) {
-    // Left in the first weeks: registration cancelled, no pedagogical enrolment, no results.
-    enrolment.iaStatus = 'ANNULE'
+    // Left in the first weeks without a pedagogical enrolment: the registration cancelled (no
+    // results), or left standing, as the administrative enrolment often is.
+    enrolment.iaStatus = rng.chance(0.5) ? 'ANNULE' : 'VALIDE'
     enrolment.ipStatus = 'N'
     observed = day(2025, 10, 6) + rng.int(0, 30)
   } else if (rng.chance(0.04)) {

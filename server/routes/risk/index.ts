@@ -7,7 +7,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { RiskPageQuery, StudentParams } from '../../schemas/risk.ts'
 import { BANDS, BAND_LABELS } from '../../services/scoring/bands.ts'
-import { featureDef, type FeatureDef, type FeatureValue } from '../../services/scoring/features.ts'
+import { INDICATOR_PREFIX, featureDef, type FeatureDef, type FeatureValue } from '../../services/scoring/features.ts'
 import { RISK_ACCESS, listFilters, organisationsOf, universityFor } from './scope.ts'
 import { decodeCursor, encodeCursor, formatPercent, historyChart, toRowView, toScoreView } from './view.ts'
 import models from './models.ts'
@@ -33,6 +33,9 @@ function featureValue(def: FeatureDef, v: FeatureValue): string {
   }
   if (typeof v === 'string') {
     return v
+  }
+  if (def.key.startsWith(INDICATOR_PREFIX)) {
+    return numberFr.format(v)
   }
   if (def.kind === 'binary') {
     return v ? 'oui' : 'non'
