@@ -17,11 +17,13 @@ import { memoryMailer } from '../server/lib/mailer.ts'
 import { createQueues } from '../server/lib/queue.ts'
 import { connectRedis, createRedis } from '../server/lib/redis.ts'
 import { writeDemoCohort } from './demo/cohort.ts'
+import { academicYearOf, weekOfYear } from '../server/services/scoring/calendar.ts'
 import { communes, organisations, sites, users } from '../db/schema/index.ts'
 import type { OrganisationKind } from '../db/schema/organisations.ts'
 import type { SiteKind } from '../db/schema/sites.ts'
 import type { UserRole } from '../db/vocabulary/index.ts'
 import type { Config } from '../server/config.ts'
+import type { Principal } from '../server/services/access.ts'
 
 const SEED_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'db', 'seed-data')
 export const DEMO_PASSWORD = 'demo-repere-2026'
@@ -171,7 +173,13 @@ export async function seedUsers(db: Db, orgIds: Map<string, string>) {
 export type SeedResult = {
   logins: { role: string; email: string; password: string; organisation: string }[]
   imports: { kind: string; outcome: string }[]
+  /** The demo's risk model: trained on 2025/2026 and activated, or already there. */
+  model?: { version: string; auc: number | null; outcome: 'trained' | 'kept' | 'failed' }
 }
+
+/** The year the demo's model learns from, and the demo's "today" (scripts/demo/cohort.ts). */
+export const DEMO_TRAINING_YEAR = '2025/2026'
+export const DEMO_TODAY = '2026-11-28'
 
 /**
  * The synthetic cohort (scripts/demo/cohort.ts), uploaded by the demo university staff account
@@ -179,13 +187,13 @@ export type SeedResult = {
  * byte-identical from run to run, so a second seed finds them already imported (sha256) and
  * loads nothing twice.
  */
-export async function seedDemoImports(config: Config, database: Database): Promise<SeedResult['imports']> {
+export async function seedDemoImports(config: Config, database: Database): Promise<Pick<SeedResult, 'imports' | 'model'>> {
   const [staff] = await database.db
     .select({ id: users.id, organisationId: users.organisationId, role: users.role })
     .from(users)
     .where(eq(users.email, 'universite@demo.repere.test'))
   if (!staff) {
-    return []
+    return { imports: [] }
   }
   const dir = path.resolve('var', 'demo')
   await mkdir(dir, { recursive: true })
@@ -202,13 +210,55 @@ export async function seedDemoImports(config: Config, database: Database): Promi
         { kind: f.kind, fileName: f.fileName, stream: createReadStream(f.path), truncated: () => false },
       )
       done.push({ kind: f.kind, outcome: result.outcome })
+      if (result.outcome === 'queued') {
+        // Loaded now, by the processor the `import.process` job runs (its job, already queued, then
+        // finds the import done and skips): the demo model below needs the data in the tables.
+        await services.importProcessor.process({ importId: result.import.id })
+      }
     }
-    return done
+    const [admin] = await database.db
+      .select({ userId: users.id, organisationId: users.organisationId, role: users.role })
+      .from(users)
+      .where(eq(users.email, 'admin@demo.repere.test'))
+    return { imports: done, model: admin ? await seedDemoModel(services, admin, staff.organisationId) : undefined }
   } finally {
     await queues.close()
     redis.disconnect()
     await rm(dir, { recursive: true, force: true })
   }
+}
+
+/**
+ * The demo's risk model (issue #8): trained on 2025/2026 (attendance, results and outcomes of the
+ * demo cohort), as of the demo's week of the year, through the code of the `model.train` job
+ * (`requestTraining` then `runTraining`), then activated as an admin would; then the current year
+ * is scored at once (not after the import debounce), by the worker as soon as it starts.
+ * Idempotent: a university that already has an active trained model keeps it.
+ */
+async function seedDemoModel(
+  services: ReturnType<typeof createContainer>,
+  admin: Principal,
+  universityId: string,
+): Promise<SeedResult['model']> {
+  const { scoring } = services
+  const current = await scoring.currentModel(universityId)
+  let result: SeedResult['model']
+  if (current.kind !== 'expert') {
+    result = { version: current.version, auc: null, outcome: 'kept' }
+  } else {
+    const asOfWeek = weekOfYear(academicYearOf(DEMO_TODAY), DEMO_TODAY)
+    const requested = await scoring.requestTraining(admin, { universityId, academicYear: DEMO_TRAINING_YEAR, asOfWeek })
+    await scoring.runTraining(requested.id)
+    const trained = await scoring.model(admin, requested.id)
+    if (trained.status !== 'trained') {
+      return { version: trained.version, auc: null, outcome: 'failed' }
+    }
+    await scoring.activateModel(admin, trained.id)
+    const auc = trained.metrics?.auc
+    result = { version: trained.version, auc: typeof auc === 'number' ? auc : null, outcome: 'trained' }
+  }
+  await scoring.requestCohortScore({ universityId, academicYear: academicYearOf(DEMO_TODAY) }, 'demo')
+  return result
 }
 
 export async function seedDemo(config: Config): Promise<SeedResult> {
@@ -219,8 +269,8 @@ export async function seedDemo(config: Config): Promise<SeedResult> {
     await seedCommunes(db, orgIds)
     await seedSites(db, orgIds)
     const logins = await seedUsers(db, orgIds)
-    const imports = await seedDemoImports(config, database)
-    return { logins, imports }
+    const { imports, model } = await seedDemoImports(config, database)
+    return { logins, imports, ...(model ? { model } : {}) }
   } finally {
     await database.close()
   }
@@ -234,9 +284,14 @@ if (fileURLToPath(import.meta.url) === path.resolve(process.argv[1] ?? '')) {
     process.stderr.write('Refusing to seed: set CAN_SEED_DATABASE=1 to load demo data into this database.\n')
     process.exit(1)
   }
-  const { logins, imports } = await seedDemo(config)
+  const { logins, imports, model } = await seedDemo(config)
   process.stdout.write(`demo data ready (${logins.length} demo accounts, password "${DEMO_PASSWORD}")\n`)
   for (const i of imports) {
     process.stdout.write(`  demo import ${i.kind}: ${i.outcome}\n`)
+  }
+  if (model) {
+    process.stdout.write(
+      `  demo risk model ${model.version}: ${model.outcome}${model.auc === null ? '' : `, out-of-fold AUC ${model.auc.toFixed(3)}`}\n`,
+    )
   }
 }

@@ -43,7 +43,26 @@ export type ScoreListFilters = {
   territoryId?: string
   /** Keyset: the last row of the previous page. */
   after?: { probability: number | null; studentId: number }
+  /** Highest probability first (default) or lowest first; non évaluable last either way. */
+  order?: 'desc' | 'asc'
   limit?: number
+}
+
+/** The values the risk list can be filtered on, as they appear in the cohort's enrolments. */
+export type ScoreFilterOptions = { faculties: string[]; steps: string[]; levels: string[]; campuses: string[] }
+
+/** What the student page may show about a student: the pseudonym and the enrolment, no name. */
+export type StudentSummary = {
+  studentId: number
+  universityId: string
+  pseudoId: string
+  academicYear: string | null
+  faculty: string | null
+  stepCode: string | null
+  stepLabel: string | null
+  level: string | null
+  campus: string | null
+  territoryId: string | null
 }
 
 export type ScoreListRow = {
@@ -591,12 +610,15 @@ export function createScoringRepository(q: DbOrTx) {
       if (f.territoryId) {
         conditions.push(sql`c.mission_locale_id = ${f.territoryId}::uuid`)
       }
+      const asc = f.order === 'asc'
       if (f.after) {
-        // (probability DESC NULLS LAST, student_id ASC): the rows after the cursor.
+        // (probability DESC|ASC NULLS LAST, student_id ASC): the rows after the cursor.
         conditions.push(
           f.after.probability === null
             ? sql`(r.probability IS NULL AND r.student_id > ${f.after.studentId})`
-            : sql`(r.probability < ${f.after.probability} OR r.probability IS NULL OR (r.probability = ${f.after.probability} AND r.student_id > ${f.after.studentId}))`,
+            : asc
+              ? sql`(r.probability > ${f.after.probability} OR r.probability IS NULL OR (r.probability = ${f.after.probability} AND r.student_id > ${f.after.studentId}))`
+              : sql`(r.probability < ${f.after.probability} OR r.probability IS NULL OR (r.probability = ${f.after.probability} AND r.student_id > ${f.after.studentId}))`,
         )
       }
       const rows = await q.execute<Record<string, unknown>>(sql`
@@ -607,7 +629,7 @@ export function createScoringRepository(q: DbOrTx) {
         LEFT JOIN enrolments e ON e.student_id = r.student_id AND e.academic_year = r.academic_year
         LEFT JOIN communes c ON c.insee_code = e.home_commune_insee
         WHERE ${sql.join(conditions, sql` AND `)}
-        ORDER BY r.probability DESC NULLS LAST, r.student_id
+        ORDER BY ${asc ? sql`r.probability ASC NULLS LAST` : sql`r.probability DESC NULLS LAST`}, r.student_id
         LIMIT ${limit}`)
       return {
         run,
@@ -629,6 +651,53 @@ export function createScoringRepository(q: DbOrTx) {
           campus: r.campus as string | null,
           territoryId: r.territory_id as string | null,
         })),
+      }
+    },
+    /** Students of a run per band (the summary above the risk list). */
+    async bandCounts(runId: number): Promise<Record<Band, number>> {
+      const rows = await q.execute<{ band: Band; n: number }>(
+        sql`SELECT band, count(*)::int AS n FROM risk_scores WHERE run_id = ${runId} GROUP BY band`,
+      )
+      const counts: Record<Band, number> = { eleve: 0, moyen: 0, faible: 0, non_evaluable: 0 }
+      for (const r of rows) {
+        counts[r.band] = r.n
+      }
+      return counts
+    },
+    /** The distinct faculties, steps, levels and campuses of a cohort (the filters' choices). */
+    async filterOptions(universityId: string, academicYear: string): Promise<ScoreFilterOptions> {
+      const [row] = await q.execute<{ faculties: string[]; steps: string[]; levels: string[]; campuses: string[] }>(sql`
+        SELECT coalesce(array_agg(DISTINCT e.faculty) FILTER (WHERE e.faculty IS NOT NULL), '{}') AS faculties,
+               coalesce(array_agg(DISTINCT e.step_code) FILTER (WHERE e.step_code IS NOT NULL), '{}') AS steps,
+               coalesce(array_agg(DISTINCT e.level) FILTER (WHERE e.level IS NOT NULL), '{}') AS levels,
+               coalesce(array_agg(DISTINCT e.campus) FILTER (WHERE e.campus IS NOT NULL), '{}') AS campuses
+        FROM enrolments e JOIN students s ON s.id = e.student_id
+        WHERE s.university_id = ${universityId} AND e.academic_year = ${academicYear}`)
+      return { faculties: row?.faculties ?? [], steps: row?.steps ?? [], levels: row?.levels ?? [], campuses: row?.campuses ?? [] }
+    },
+    /** A student's pseudonym and latest enrolment, or undefined. */
+    async studentSummary(studentId: number): Promise<StudentSummary | undefined> {
+      const [row] = await q.execute<Record<string, unknown>>(sql`
+        SELECT s.id, s.university_id, s.pseudo_id, e.academic_year, e.faculty, e.step_code, e.step_label, e.level, e.campus,
+               c.mission_locale_id AS territory_id
+        FROM students s
+        LEFT JOIN LATERAL (SELECT * FROM enrolments e WHERE e.student_id = s.id ORDER BY e.academic_year DESC LIMIT 1) e ON true
+        LEFT JOIN communes c ON c.insee_code = e.home_commune_insee
+        WHERE s.id = ${studentId}`)
+      if (!row) {
+        return undefined
+      }
+      return {
+        studentId: Number(row.id),
+        universityId: row.university_id as string,
+        pseudoId: row.pseudo_id as string,
+        academicYear: row.academic_year as string | null,
+        faculty: row.faculty as string | null,
+        stepCode: row.step_code as string | null,
+        stepLabel: row.step_label as string | null,
+        level: row.level as string | null,
+        campus: row.campus as string | null,
+        territoryId: row.territory_id as string | null,
       }
     },
     /** One student's scores over time (every model), oldest first: the trend. */

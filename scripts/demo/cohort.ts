@@ -464,8 +464,9 @@ function makeLeaver(ctx: Context, index: number, level: Level): Person {
   }
   let observed: number | null = outcome === 'diplome' ? day(2026, 7, 3) + rng.int(0, 7) : day(2026, 10, 15)
   if (path === 'abandon' && level === 'L1' && rng.chance(0.1)) {
-    // Left in the first weeks: registration cancelled, no pedagogical enrolment, no results.
-    enrolment.iaStatus = 'ANNULE'
+    // Left in the first weeks without a pedagogical enrolment: the registration cancelled (no
+    // results), or left standing, as the administrative enrolment often is.
+    enrolment.iaStatus = rng.chance(0.5) ? 'ANNULE' : 'VALIDE'
     enrolment.ipStatus = 'N'
     observed = day(2025, 10, 6) + rng.int(0, 30)
   } else if (rng.chance(0.04)) {
@@ -693,8 +694,42 @@ function timetable(seed: number, cache: Map<string, Slot[]>, p: Programme, level
   return slots
 }
 
-function isClassDay(d: number): boolean {
-  return !(d >= BREAK[0] && d <= BREAK[1]) && !HOLIDAYS.has(d)
+/** A term of classes: the days sessions are held, and the label of its random stream. */
+interface Term {
+  year: number
+  start: number
+  end: number
+  breakDays: readonly [number, number]
+  holidays: ReadonlySet<number>
+  /** Stream label: 'assiduite' for the current year keeps its file byte-identical. */
+  stream: string
+}
+
+const CURRENT_TERM: Term = {
+  year: CURRENT_YEAR,
+  start: TERM_START,
+  end: TERM_END,
+  breakDays: BREAK,
+  holidays: HOLIDAYS,
+  stream: 'assiduite',
+}
+
+/**
+ * 2025/2026's first semester (Monday 8 September to Friday 19 December 2025, Toussaint break
+ * and Armistice day off): last year's attendance, so that a model trained on last year's outcomes
+ * sees last year's students as they looked at the same week of their year.
+ */
+const PAST_TERM: Term = {
+  year: PREVIOUS_YEAR,
+  start: day(2025, 9, 8),
+  end: day(2025, 12, 19),
+  breakDays: [day(2025, 10, 27), day(2025, 11, 1)],
+  holidays: new Set([day(2025, 11, 11)]),
+  stream: 'assiduite-2025',
+}
+
+function isClassDay(term: Term, d: number): boolean {
+  return !(d >= term.breakDays[0] && d <= term.breakDays[1]) && !term.holidays.has(d)
 }
 
 /** Multiplier of the usual attendance on day `d` (1 before the drift starts, down to the floor). */
@@ -707,28 +742,33 @@ function driftFactor(t: Trajectory, d: number): number {
 
 const ASSIDUITE_HEADER = ['id_pseudo', 'Année univ', 'Code UE', 'Type', 'Date', 'Heure', 'Présence', 'Justificatif']
 
-function assiduiteRows(ctx: Context, cohort: Cohort): string[][] {
+/** One row per session of the L1 and L2 students with a pedagogical enrolment. */
+function sessionRows(
+  ctx: Context,
+  term: Term,
+  entries: readonly { person: Person; enrolment: Enrolment; trajectory: Trajectory }[],
+): string[][] {
   const rows: string[][] = []
   const cache = new Map<string, Slot[]>()
-  const year = `${CURRENT_YEAR}/${CURRENT_YEAR + 1}`
-  const span = TERM_END - TERM_START
-  for (const { person, trajectory: t } of cohort.current) {
-    const e = person.current!
-    if ((e.level !== 'L1' && e.level !== 'L2') || e.ipStatus !== 'O') {
+  const year = `${term.year}/${term.year + 1}`
+  const span = term.end - term.start
+  const weeks = Math.floor((term.end - term.start) / 7) + 1
+  for (const { person, enrolment: e, trajectory: t } of entries) {
+    if ((e.level !== 'L1' && e.level !== 'L2') || e.ipStatus !== 'O' || e.iaStatus !== 'VALIDE') {
       continue
     }
-    const rng = new Rng(ctx.seed, 'assiduite', person.index)
+    const rng = new Rng(ctx.seed, term.stream, person.index)
     const slots = timetable(ctx.seed, cache, e.programme, e.level, t.group)
-    for (let w = 0; w < TERM_WEEKS; w++) {
+    for (let w = 0; w < weeks; w++) {
       for (const s of slots) {
         if (s.parity !== null && w % 2 !== s.parity) {
           continue
         }
-        const d = TERM_START + 7 * w + s.weekday
-        if (d > TERM_END || !isClassDay(d)) {
+        const d = term.start + 7 * w + s.weekday
+        if (d > term.end || !isClassDay(term, d)) {
           continue
         }
-        let p = t.ghost ? 0.04 : t.base * (1 - (0.05 * (d - TERM_START)) / span) * driftFactor(t, d)
+        let p = t.ghost ? 0.04 : t.base * (1 - (0.05 * (d - term.start)) / span) * driftFactor(t, d)
         if (s.type === 'CM') {
           p -= 0.06
         } else if (s.type === 'TP') {
@@ -755,6 +795,57 @@ function assiduiteRows(ctx: Context, cohort: Cohort): string[][] {
     }
   }
   return rows
+}
+
+function assiduiteRows(ctx: Context, cohort: Cohort): string[][] {
+  return sessionRows(
+    ctx,
+    CURRENT_TERM,
+    cohort.current.map(({ person, trajectory }) => ({ person, enrolment: person.current!, trajectory })),
+  )
+}
+
+/** How likely last year's attendance drifted, by how the year ended (the story the model learns). */
+const PAST_DRIFT: Record<Path, number> = { abandon: 0.85, reorient_out: 0.6, repeat: 0.4, reorient_in: 0.35, pass: 0, graduate: 0 }
+
+/** Last year's term as each past student lived it: those who left drifted, mostly from October. */
+function pastTrajectory(ctx: Context, person: Person): Trajectory {
+  const past = person.past!
+  const rng = new Rng(ctx.seed, 'trajectoire-2025', person.index)
+  const leftEarly = past.path === 'abandon' && past.observed !== null && past.observed < day(2026, 1, 1)
+  const ghost = leftEarly || (past.path === 'abandon' && rng.chance(0.12))
+  const pDrift = PAST_DRIFT[past.path] || sigmoid(person.z + DRIFT_INTERCEPT - 0.3)
+  const drift = ghost || rng.chance(pDrift)
+  const x = rng.next()
+  const onset = ghost
+    ? PAST_TERM.start + rng.int(0, 10)
+    : x < 0.15
+      ? day(2025, 9, 15) + rng.int(0, 14)
+      : x < 0.75
+        ? day(2025, 10, 1) + rng.int(0, 24)
+        : day(2025, 11, 3) + rng.int(0, 20)
+  const leaving = past.path === 'abandon' || past.path === 'reorient_out'
+  return {
+    drift,
+    ghost,
+    onset,
+    ramp: rng.int(10, 28),
+    floor: ghost ? 0.04 : leaving ? rng.uniform(0.05, 0.4) : rng.uniform(0.2, 0.65),
+    base: Math.min(
+      0.985,
+      Math.max(0.62, 0.965 - 0.065 * Math.abs(rng.normal(0, 1)) - (drift ? 0.03 : 0) - 0.03 * Math.max(0, person.z - 1)),
+    ),
+    dip: !drift && rng.chance(0.08) ? ((d) => [d, d + rng.int(4, 11)] as [number, number])(PAST_TERM.start + rng.int(7, 80)) : null,
+    group: rng.int(0, 3),
+  }
+}
+
+function pastAssiduiteRows(ctx: Context, people: Person[]): string[][] {
+  return sessionRows(
+    ctx,
+    PAST_TERM,
+    people.map((person) => ({ person, enrolment: person.past!.enrolment, trajectory: pastTrajectory(ctx, person) })),
+  )
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1082,6 +1173,13 @@ export async function writeDemoCohort(dir: string, opts: { students?: number; se
       spec: { delimiter: ';', eol: '\r\n', encoding: 'utf-8-bom' },
     },
     {
+      kind: 'assiduite',
+      fileName: 'assiduite-L1-L2-S1-2025.csv',
+      header: ASSIDUITE_HEADER,
+      rows: pastAssiduiteRows(ctx, pastPeople),
+      spec: { delimiter: ';', eol: '\r\n', encoding: 'utf-8-bom' },
+    },
+    {
       kind: 'resultats',
       fileName: 'apogee-resultats-2025-2026.csv',
       header: RESULTATS_HEADER,
@@ -1137,6 +1235,13 @@ export function describeDemoCohort(opts: { students?: number; seed?: number } = 
     drifting: cohort.current.filter((c) => c.trajectory.drift).length,
     ghosts: cohort.current.filter((c) => c.trajectory.ghost).length,
   }
+}
+
+/** The pseudonyms of the current students who drift (ghosts included): what the risk list should put first. */
+export function driftingPseudoIds(opts: { students?: number; seed?: number } = {}): Set<string> {
+  const ctx = buildContext(opts.seed ?? DEFAULT_SEED)
+  const cohort = makeCohort(ctx, opts.students ?? DEFAULT_STUDENTS)
+  return new Set(cohort.current.filter((c) => c.trajectory.drift).map((c) => c.person.id))
 }
 
 async function main(argv: string[]): Promise<void> {

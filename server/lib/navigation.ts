@@ -6,6 +6,8 @@ type NavItem = { href: string; label: string; roles: readonly UserRole[] }
 const ITEMS: NavItem[] = [
   { href: '/', label: 'Accueil', roles: ['university_staff', 'counsellor', 'ml_manager', 'admin'] },
   { href: '/imports', label: 'Imports', roles: ['university_staff', 'admin'] },
+  { href: '/risque', label: 'Liste de risque', roles: ['university_staff', 'admin'] },
+  { href: '/modeles', label: 'Modèles de risque', roles: ['admin'] },
   { href: '/sites', label: 'Lieux d’accueil', roles: ['counsellor', 'ml_manager', 'admin'] },
   { href: '/equipe', label: 'Équipe', roles: ['ml_manager'] },
   { href: '/admin/utilisateurs', label: 'Utilisateurs', roles: ['admin'] },

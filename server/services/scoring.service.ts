@@ -17,6 +17,7 @@ import {
   createScoringRepository,
   type CohortContext,
   type ScoreListFilters,
+  type ScoreListRow,
   type StudentRange,
 } from '../../db/repositories/scoring.repository.ts'
 import type { Model } from '../../db/schema/models.ts'
@@ -25,6 +26,7 @@ import { BadInput, Conflict, Forbidden, NotFound } from '../errors.ts'
 import type { Logger } from '../lib/logger.ts'
 import type { Queues } from '../lib/queue.ts'
 import { canAccessOrganisation, isAdmin, type Principal } from './access.ts'
+import type { AuditContext, AuditService } from './audit.service.ts'
 import { DEFAULT_BAND_SETTINGS, bandOfProbability, validBandSettings, type BandSettings } from './scoring/bands.ts'
 import { academicYearOf, academicYearStart, asOfDateOfWeek, firstDayOfYear, todayInParis, weekOfYear } from './scoring/calendar.ts'
 import { EXPERT_MODEL_VERSION, expertModelSpec } from './scoring/expert-model.ts'
@@ -36,6 +38,8 @@ type Deps = {
   db: Db
   queues: Pick<Queues, 'enqueue'>
   log: Logger
+  /** Every read of students' scores is recorded (design.md §1: every access logged). */
+  audit: Pick<AuditService, 'record'>
   config: { SCORE_DEBOUNCE_MS: number; SCORE_BATCH_SIZE: number; SCORE_AS_OF: string }
 }
 
@@ -49,7 +53,7 @@ const TRAINING_CHUNK = 2_000
 /** The label of a year-end outcome: dropping out against anything else (docs/scoring.md). */
 export const isDropout = (outcome: string): boolean => outcome === 'abandon'
 
-export function createScoringService({ db, queues, log, config }: Deps) {
+export function createScoringService({ db, queues, log, config, audit }: Deps) {
   const repo = createScoringRepository(db)
 
   const today = () => config.SCORE_AS_OF || todayInParis()
@@ -394,6 +398,104 @@ export function createScoringService({ db, queues, log, config }: Deps) {
       await repo.setBandSettings(universityId, settings, actor.userId)
     },
 
+    // ─── What the pages and the API read, each read in the audit log ─────────────────────────
+
+    /** The current academic year ("2026/2027"), from today or SCORE_AS_OF. */
+    currentYear: (): string => academicYearOf(today()),
+
+    /** The risk list as a person reads it: scoped, with the band counts, recorded in the audit log. */
+    async riskList(ctx: AuditContext & { actor: Principal }, filters: ScoreListFilters) {
+      const { run, rows } = await service.listScores(ctx.actor, filters)
+      const counts = run ? await repo.bandCounts(run.id) : { eleve: 0, moyen: 0, faible: 0, non_evaluable: 0 }
+      const model = run?.modelId ? await repo.modelById(run.modelId) : undefined
+      await audit.record(ctx, {
+        action: 'risk_scores.list',
+        entityType: 'organisation',
+        entityId: filters.universityId,
+        details: { academicYear: filters.academicYear, rows: rows.length, runId: run?.id ?? null, filters: filterDetails(filters) },
+      })
+      return { run, rows, counts, model: model ? { id: model.id, version: model.version, kind: model.kind } : null }
+    },
+
+    /**
+     * Every row of the filtered risk list, page by page (keyset), for the CSV export; the export
+     * itself is recorded once, with the number of rows.
+     */
+    async *exportRows(
+      ctx: AuditContext & { actor: Principal },
+      filters: Omit<ScoreListFilters, 'after' | 'limit'>,
+    ): AsyncGenerator<ScoreListRow> {
+      assertUniversityScope(ctx.actor, filters.universityId)
+      let after: ScoreListFilters['after']
+      let count = 0
+      let runId: number | null = null
+      for (;;) {
+        const { run, rows } = await repo.listScores({ ...filters, limit: 500, ...(after ? { after } : {}) })
+        runId = run?.id ?? null
+        for (const row of rows) {
+          yield row
+        }
+        count += rows.length
+        if (rows.length < 500) {
+          break
+        }
+        const last = rows.at(-1)!
+        after = { probability: last.probability, studentId: last.studentId }
+      }
+      await audit.record(ctx, {
+        action: 'risk_scores.export',
+        entityType: 'organisation',
+        entityId: filters.universityId,
+        details: { academicYear: filters.academicYear, rows: count, runId, filters: filterDetails(filters) },
+      })
+    },
+
+    /** Counts only (no student): the home page's card. */
+    async riskSummary(actor: Principal, universityId: string) {
+      assertUniversityScope(actor, universityId)
+      const run = await repo.latestRun(universityId, academicYearOf(today()))
+      if (!run) {
+        return { run: null, high: 0, nonEvaluable: 0 }
+      }
+      const counts = await repo.bandCounts(run.id)
+      return { run: { asOf: run.asOf }, high: counts.eleve, nonEvaluable: counts.non_evaluable }
+    },
+
+    /** The choices of the risk list's filters (faculties, steps, levels, campuses of the cohort). */
+    async filterOptions(actor: Principal, universityId: string, academicYear: string) {
+      assertUniversityScope(actor, universityId)
+      return repo.filterOptions(universityId, academicYear)
+    },
+
+    /** One student's page: pseudonym, enrolment, score history; recorded in the audit log. */
+    async studentScores(ctx: AuditContext & { actor: Principal }, studentId: number) {
+      const student = await repo.studentSummary(studentId)
+      if (!student) {
+        throw new NotFound()
+      }
+      assertUniversityScope(ctx.actor, student.universityId)
+      const history = await repo.history(studentId)
+      await audit.record(ctx, {
+        action: 'risk_scores.read',
+        entityType: 'student',
+        entityId: String(studentId),
+        details: { scores: history.length },
+      })
+      return { student, history }
+    },
+
+    /** One model, for the model page (admins). */
+    async model(actor: Principal, modelId: string): Promise<Model> {
+      if (!isAdmin(actor)) {
+        throw new Forbidden()
+      }
+      const model = await repo.modelById(modelId)
+      if (!model) {
+        throw new NotFound()
+      }
+      return model
+    },
+
     /** The model a university is scored with now (for the model page). */
     currentModel: modelFor,
     /** The spec of the expert default (for the model page and the docs). */
@@ -402,3 +504,15 @@ export function createScoringService({ db, queues, log, config }: Deps) {
   return service
 }
 export type ScoringService = ReturnType<typeof createScoringService>
+
+/** The filters of a list, for the audit log (codes and ids only, never a pseudonym). */
+function filterDetails(f: Omit<ScoreListFilters, 'after' | 'limit'>): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const key of ['band', 'faculty', 'stepCode', 'level', 'campus', 'territoryId', 'order'] as const) {
+    const v = f[key]
+    if (v) {
+      out[key] = v
+    }
+  }
+  return out
+}

@@ -103,6 +103,8 @@ describe('demo cohort, default size', () => {
   let files: DemoFile[]
   let generationMs: number
   const parsed = new Map<DemoKind, Parsed>()
+  const PAST_ATTENDANCE = 'assiduite-L1-L2-S1-2025.csv'
+  let pastAttendance: Parsed
 
   beforeAll(async () => {
     const dir = await tempDir()
@@ -110,14 +112,19 @@ describe('demo cohort, default size', () => {
     files = await writeDemoCohort(dir)
     generationMs = performance.now() - started
     for (const f of files) {
-      parsed.set(f.kind, await parse(f))
+      // Last year's attendance is a second `assiduite` file, read on its own (`pastAttendance`).
+      if (f.fileName === PAST_ATTENDANCE) {
+        pastAttendance = await parse(f)
+      } else {
+        parsed.set(f.kind, await parse(f))
+      }
     }
   }, 60_000)
 
   const get = (kind: DemoKind): Parsed => parsed.get(kind)!
 
   it('writes one file per kind, etudiants first, quickly and at a modest size', () => {
-    expect(files.map((f) => f.kind)).toEqual(['etudiants', 'assiduite', 'resultats', 'activite_ent', 'contacts', 'devenir'])
+    expect(files.map((f) => f.kind)).toEqual(['etudiants', 'assiduite', 'assiduite', 'resultats', 'activite_ent', 'contacts', 'devenir'])
     expect(new Set(files.map((f) => f.kind))).toEqual(new Set(IMPORT_KINDS))
     // ~0.5 s on a laptop; the bound leaves room for a busy CI machine.
     expect(generationMs).toBeLessThan(10_000)
@@ -167,6 +174,39 @@ describe('demo cohort, default size', () => {
     const devenir = get('devenir').rows
     expect(new Set(devenir.map((r) => r.id_pseudo))).toEqual(previous)
     expect(devenir.every((r) => r.annee_univ === '2025/2026')).toBe(true)
+  })
+
+  it('has last year’s attendance, valid, in 2025/2026’s first semester, lower for those who dropped out', () => {
+    const p = pastAttendance
+    expect({ encoding: p.encoding, delimiter: p.delimiter, shape: p.shape }).toEqual({
+      encoding: 'utf-8-bom',
+      delimiter: ';',
+      shape: 'session',
+    })
+    expect(p.errors.length).toBe(0)
+    expect(p.duplicateKeys).toBe(0)
+    expect(p.rows.length).toBeGreaterThan(30_000)
+    const etudiants = get('etudiants').rows
+    const previous = new Set(etudiants.filter((r) => r.annee_univ === '2025/2026').map((r) => r.id_pseudo))
+    const inTerm = (d: unknown): boolean => typeof d === 'string' && d >= '2025-09-08' && d <= '2025-12-19'
+    expect(p.rows.filter((r) => !(previous.has(r.id_pseudo) && r.annee_univ === '2025/2026' && inTerm(r.date_seance))).length).toBe(0)
+    // The story a model can learn: in November 2025, those who later dropped out attended far less.
+    const dropped = new Set(
+      get('devenir')
+        .rows.filter((r) => r.devenir === 'abandon')
+        .map((r) => r.id_pseudo),
+    )
+    const rate = (test: (id: unknown) => boolean) => {
+      const november = p.rows.filter(
+        (r) => test(r.id_pseudo) && String(r.date_seance) >= '2025-11-03' && String(r.date_seance) <= '2025-11-28',
+      )
+      return november.filter((r) => r.statut_presence === 'present' || r.statut_presence === 'late').length / november.length
+    }
+    const droppedRate = rate((id) => dropped.has(id as string))
+    const othersRate = rate((id) => !dropped.has(id as string))
+    expect(droppedRate).toBeLessThan(0.5)
+    expect(othersRate).toBeGreaterThan(0.7)
+    expect(othersRate - droppedRate).toBeGreaterThan(0.25)
   })
 
   it('has the intended structure: levels, grants, oui si, home communes, contacts, tutoring', () => {

@@ -16,7 +16,7 @@ import fp from 'fastify-plugin'
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import type { UserRole } from '../../../db/vocabulary/index.ts'
 import type { UserWithOrganisation } from '../../../db/repositories/users.repository.ts'
-import { Forbidden, PasswordChangeRequired, ServiceUnavailable, Unauthorized } from '../../errors.ts'
+import { Forbidden, NotFound, PasswordChangeRequired, ServiceUnavailable, Unauthorized } from '../../errors.ts'
 import type { Principal } from '../../services/access.ts'
 import type { AuditContext } from '../../services/audit.service.ts'
 import type { SessionRef } from '../../services/session.service.ts'
@@ -35,6 +35,11 @@ declare module 'fastify' {
     html?: boolean
     /** Reachable while the account must change its temporary password (the change, the logouts). */
     duringPasswordChange?: boolean
+    /**
+     * A signed-in role outside `access` gets 404, not 403: the route does not exist for them
+     * (issue #8: counsellors and managers must not even learn that risk scores exist).
+     */
+    notFoundForOtherRoles?: boolean
   }
   interface FastifyRequest {
     principal: Principal | null
@@ -227,7 +232,7 @@ export default fp(
         return refuse(request, reply, new PasswordChangeRequired())
       }
       if (!access.includes(request.principal.role)) {
-        return refuse(request, reply, new Forbidden())
+        return refuse(request, reply, request.routeOptions.config?.notFoundForOtherRoles ? new NotFound() : new Forbidden())
       }
     })
 

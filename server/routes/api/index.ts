@@ -5,6 +5,8 @@ import sites from './sites.ts'
 import organisations from './organisations.ts'
 import imports from './imports.ts'
 import communes from './communes.ts'
+import risk from './risk.ts'
+import models from './models.ts'
 
 /** The JSON API, versioned under /api/v1 and documented at /docs. */
 const api: FastifyPluginAsync = async (fastify) => {
@@ -14,5 +16,7 @@ const api: FastifyPluginAsync = async (fastify) => {
   await fastify.register(organisations)
   await fastify.register(imports)
   await fastify.register(communes)
+  await fastify.register(risk)
+  await fastify.register(models)
 }
 export default api

@@ -66,15 +66,19 @@ export function compileModel(spec: ModelSpec, academicYear: string, asOf: string
         const key = spec.columns[j]!.feature
         byFeature.set(key, (byFeature.get(key) ?? 0) + c)
       }
-      const reasons: Reason[] = [...byFeature]
-        .filter(([, c]) => c >= MIN_REASON_CONTRIBUTION)
-        .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
-        .slice(0, MAX_REASONS)
-        .map(([feature, contribution]) => ({
-          feature,
-          contribution: Math.round(contribution * 1000) / 1000,
-          text: v[feature] === null || v[feature] === undefined ? missingReasonFor(feature) : reasonFor(feature, v, facts, ctx),
-        }))
+      const reasons: Reason[] = []
+      const sorted = [...byFeature].filter(([, c]) => c >= MIN_REASON_CONTRIBUTION).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+      for (const [feature, contribution] of sorted) {
+        const text = v[feature] === null || v[feature] === undefined ? missingReasonFor(feature) : reasonFor(feature, v, facts, ctx)
+        // Several missing attendance features say the same thing: one line is enough.
+        if (reasons.some((r) => r.text === text)) {
+          continue
+        }
+        reasons.push({ feature, contribution: Math.round(contribution * 1000) / 1000, text })
+        if (reasons.length === MAX_REASONS) {
+          break
+        }
+      }
       return { studentId: facts.studentId, evaluable: true, probability: sigmoid(z), reasons, coverage, missing, features: v }
     },
   }
