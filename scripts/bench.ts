@@ -4,11 +4,15 @@
  *
  *   ingest   an attendance import end to end (HTTP upload → worker → database) against a raw COPY,
  *            and the RSS of the server and the worker for two file sizes. See scripts/bench/ingest.ts.
+ *   http     the student pages (/r/:code and a slot list) at 200 connections with autocannon, against
+ *            a trivial Fastify route in the same run. See scripts/bench/http.ts.
  */
 import { INGEST_USAGE, ingestBench } from './bench/ingest.ts'
+import { HTTP_USAGE, httpBench } from './bench/http.ts'
 
 const BENCHES: Record<string, { usage: string; run: (args: string[]) => Promise<number> }> = {
   ingest: { usage: INGEST_USAGE, run: ingestBench },
+  http: { usage: HTTP_USAGE, run: httpBench },
 }
 
 function usage(): string {

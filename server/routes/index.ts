@@ -6,6 +6,7 @@ import admin from './admin/index.ts'
 import sites from './sites/index.ts'
 import api from './api/index.ts'
 import imports from './imports/index.ts'
+import studentPages from './r/index.ts'
 
 const routes: FastifyPluginAsync = async (fastify) => {
   await fastify.register(health)
@@ -14,6 +15,7 @@ const routes: FastifyPluginAsync = async (fastify) => {
   await fastify.register(admin)
   await fastify.register(sites)
   await fastify.register(imports)
+  await fastify.register(studentPages, { prefix: '/r' })
   await fastify.register(api, { prefix: '/api/v1' })
 }
 export default routes

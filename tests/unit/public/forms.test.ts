@@ -23,7 +23,9 @@ describe('booking form', () => {
   it('says in French, field by field, what is missing', () => {
     const r = readBookingForm(bookingValues({}), TODAY)
     expect(r.ok).toBe(false)
-    if (r.ok) return
+    if (r.ok) {
+      return
+    }
     expect(Object.keys(r.fieldErrors).sort()).toEqual(['accord', 'email', 'naissance', 'nom', 'prenom'])
     expect(r.fieldErrors.email).toMatch(/e-mail ou un numéro de téléphone/)
   })
