@@ -46,6 +46,11 @@ export function createLinkRepository(q: DbOrTx) {
       return rows.length > 0
     },
 
+    /** Stores the commune the student declared and the Mission Locale it routes to. */
+    async setCommune(id: string, inseeCode: string, missionLocaleId: string | null): Promise<void> {
+      await q.update(links).set({ declaredCommuneInsee: inseeCode, missionLocaleId }).where(eq(links.id, id))
+    },
+
     /** What the platform knows of a student that the student pages may use: pseudonymous facts only. */
     async studentFacts(studentId: number): Promise<{ homeCommuneInsee: string | null; birthYear: number | null }> {
       const [row] = await q

@@ -23,6 +23,8 @@ export const links = pgTable(
       .references(() => organisations.id, { onDelete: 'restrict' }),
     /** The Mission Locale covering the student's home commune; null when none of the partners does. */
     missionLocaleId: uuid('mission_locale_id').references(() => organisations.id, { onDelete: 'set null' }),
+    /** The home commune the student gave on the page ("j'ai déménagé"); wins over the enrolment's. */
+    declaredCommuneInsee: text('declared_commune_insee'),
     campaignId: uuid('campaign_id'),
     messageId: uuid('message_id'),
     expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),

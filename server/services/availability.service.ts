@@ -190,6 +190,26 @@ export function createAvailabilityService({ db, audit }: Deps) {
       return { rule, ...slot }
     },
 
+    /** What a slot key stands for, or null (never throws): the summary above the booking form. */
+    async describeSlot(slotKey: string) {
+      const decoded = decodeSlotKey(slotKey)
+      const rule = decoded ? await repo.ruleById(decoded.ruleId) : undefined
+      if (!decoded || !rule) {
+        return null
+      }
+      const slot = ruleStarts(rule, parisDay(decoded.startsAt)).find((s) => s.startsAt.getTime() === decoded.startsAt.getTime())
+      return slot
+        ? {
+            ...slot,
+            time: parisTime(slot.startsAt),
+            modality: rule.modality,
+            siteId: rule.siteId,
+            siteName: rule.siteName,
+            missionLocaleId: rule.missionLocaleId,
+          }
+        : null
+    },
+
     // Staff: read by the Mission Locale's counsellors and managers, written by managers (route access) and admins.
     async settings(p: Principal, missionLocaleId: string) {
       scope(p, missionLocaleId)

@@ -271,6 +271,19 @@ export function createBookingService({ db, config, links, availability, routing,
       return { appointment: await view(appointment, now), manageCode, manageUrl: manageUrlOf(manageCode), replayed: false }
     },
 
+    /** The live booking of a link, with its manage code, or null (landing: « vous avez déjà rendez-vous »). */
+    async forLink(
+      linkId: string,
+      now = new Date(),
+    ): Promise<{ appointment: AppointmentView; manageCode: string; manageUrl: string } | null> {
+      const a = await createAppointmentRepository(db).bookedOfLink(linkId)
+      if (!a) {
+        return null
+      }
+      const manageCode = manageCodeOf(a.id)
+      return { appointment: await view(a, now), manageCode, manageUrl: manageUrlOf(manageCode) }
+    },
+
     /** The appointment behind a manage code (the manage page). */
     async byManageCode(code: string, now = new Date()): Promise<AppointmentView> {
       return view(await byManageCode(code), now)

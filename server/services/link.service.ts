@@ -11,7 +11,7 @@ import type { LinkStatus } from '../../db/vocabulary/index.ts'
 import { CODE_PATTERN, hashCode, newCode } from '../lib/codes.ts'
 import { BadInput, LinkUnusable } from '../errors.ts'
 import type { AuditContext, AuditService } from './audit.service.ts'
-import type { MissionLocaleContact, RoutingService } from './routing.service.ts'
+import type { MissionLocaleContact, RoutingAnswer, RoutingService } from './routing.service.ts'
 import type { SuppressionService } from './suppression.service.ts'
 
 export type NewLinkInput = {
@@ -115,7 +115,8 @@ export function createLinkService({ db, config, routing, suppressions, audit }: 
         createOrganisationRepository(db).byId(link.universityId),
         link.missionLocaleId ? routing.missionLocale(link.missionLocaleId) : Promise.resolve(null),
       ])
-      const commune = facts.homeCommuneInsee ? (await routing.forCommune(facts.homeCommuneInsee)).commune : null
+      const insee = link.declaredCommuneInsee ?? facts.homeCommuneInsee
+      const commune = insee ? (await routing.forCommune(insee)).commune : null
       return {
         status,
         link: {
@@ -138,6 +139,21 @@ export function createLinkService({ db, config, routing, suppressions, audit }: 
         throw new LinkUnusable()
       }
       return link
+    },
+
+    /**
+     * The student says they live elsewhere ("j'ai déménagé"): the link routes by that commune
+     * from now on (resolve's homeCommune and missionLocale follow it). Returns the routing answer.
+     */
+    async setCommune(ctx: AuditContext, linkId: string, inseeCode: string): Promise<RoutingAnswer> {
+      const link = await this.usable(linkId)
+      const answer = await routing.forCommune(inseeCode)
+      if (!answer.commune) {
+        throw new BadInput('Commune inconnue : choisissez-la dans la liste proposée.')
+      }
+      await repo.setCommune(link.id, answer.commune.inseeCode, answer.missionLocale?.id ?? null)
+      await audit.record({ ...ctx, studentLinkId: link.id }, { action: 'student.commune_change', entityType: 'link', entityId: link.id })
+      return answer
     },
 
     /** Records the first opening (opened_at, audit `student.link_open`); later openings change nothing. */

@@ -4,7 +4,7 @@
  * territories gets a useful answer, never a dead end: the Mission Locale known to cover it
  * (from the mapping note), and always the national directory.
  */
-import { asc, eq } from 'drizzle-orm'
+import { asc, desc, eq, sql } from 'drizzle-orm'
 import type { Db } from '../../db/client.ts'
 import { createAvailabilityRepository } from '../../db/repositories/availability.repository.ts'
 import { communes } from '../../db/schema/communes.ts'
@@ -56,6 +56,17 @@ function otherFromNote(note: string | null): string | null {
   return m?.[1] ? `Mission Locale de ${m[1].trim()}` : null
 }
 
+function simplify(s: string): string {
+  return s
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .replace(/œ/gi, 'oe')
+    .toLowerCase()
+    .replace(/[-'’\s]+/g, ' ')
+    .replace(/^(saint|st) /, 'saint ')
+    .trim()
+}
+
 export function createRoutingService({ db }: { db: Db }) {
   async function places(missionLocaleId: string): Promise<Place[]> {
     const rows = await db
@@ -96,6 +107,44 @@ export function createRoutingService({ db }: { db: Db }) {
   return {
     missionLocale,
     places,
+
+    /** The generic contacts of every partner Mission Locale (for a page that knows no student: unknown code). */
+    async directory(): Promise<MissionLocaleContact[]> {
+      const rows = await db
+        .select({ id: organisations.id })
+        .from(organisations)
+        .where(eq(organisations.kind, 'mission_locale'))
+        .orderBy(asc(organisations.name))
+      const list = await Promise.all(rows.map((r) => missionLocale(r.id)))
+      return list.filter((m): m is MissionLocaleContact => m !== null)
+    },
+
+    /**
+     * Communes matching what a student typed: an exact postcode, or a name prefix (accents,
+     * case, hyphens and apostrophes ignored). At most 10, largest first.
+     */
+    async searchCommunes(text: string): Promise<{ inseeCode: string; name: string; postcodes: string[] }[]> {
+      const q = text.trim()
+      if (q.length < 2) {
+        return []
+      }
+      const select = db.select({ inseeCode: communes.inseeCode, name: communes.name, postcodes: communes.postcodes }).from(communes)
+      if (/^\d{5}$/.test(q)) {
+        return select
+          .where(sql`${q} = ANY(${communes.postcodes})`)
+          .orderBy(desc(communes.population))
+          .limit(10)
+      }
+      const key = simplify(q)
+      const all = await db
+        .select({ inseeCode: communes.inseeCode, name: communes.name, postcodes: communes.postcodes, population: communes.population })
+        .from(communes)
+      return all
+        .filter((c) => simplify(c.name).startsWith(key))
+        .sort((a, b) => (b.population ?? 0) - (a.population ?? 0))
+        .slice(0, 10)
+        .map(({ inseeCode, name, postcodes }) => ({ inseeCode, name, postcodes }))
+    },
 
     async forCommune(inseeCode: string): Promise<RoutingAnswer> {
       const code = inseeCode.trim().toUpperCase()
