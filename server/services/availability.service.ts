@@ -69,6 +69,10 @@ export function ruleStarts(rule: Pick<RuleView, 'startTime' | 'endTime' | 'slotM
   const out: { startsAt: Date; endsAt: Date }[] = []
   for (let t = minutes(rule.startTime); t + rule.slotMinutes <= minutes(rule.endTime); t += rule.slotMinutes) {
     const startsAt = parisToUtc(day, hhmm(t))
+    if (parisTime(startsAt) !== hhmm(t)) {
+      // A wall-clock time that does not exist that day (spring forward): no slot.
+      continue
+    }
     // The end is the wall-clock end, so a slot across a DST change keeps its written times.
     out.push({ startsAt, endsAt: parisToUtc(day, hhmm(t + rule.slotMinutes)) })
   }
