@@ -26,6 +26,15 @@ import { createImportProcessor } from './services/imports/import-processor.ts'
 import { createScoringService } from './services/scoring.service.ts'
 import { createNotificationService } from './services/notification.service.ts'
 import { createEmailRenderer } from './lib/email-templates.ts'
+import { devSmsSink, type SmsSender } from './lib/sms.ts'
+import { directFollowUps } from './services/follow-ups.ts'
+import { createRoutingService } from './services/routing.service.ts'
+import { createSuppressionService } from './services/suppression.service.ts'
+import { createLinkService } from './services/link.service.ts'
+import { createAvailabilityService } from './services/availability.service.ts'
+import { createBookingService } from './services/booking.service.ts'
+import { createCallbackService } from './services/callback.service.ts'
+import { createAppointmentNotificationService } from './services/appointment-notification.service.ts'
 
 export type ContainerDeps = {
   config: Config
@@ -34,15 +43,24 @@ export type ContainerDeps = {
   queues: Queues
   mailer: Mailer
   log: Logger
+  /** The SMS provider; default: the dev sink (the campaign issue adds the real one). */
+  sms?: SmsSender
 }
 
-export function createContainer({ config, database, redis, queues, mailer, log }: ContainerDeps) {
+export function createContainer({ config, database, redis, queues, mailer, log, sms = devSmsSink() }: ContainerDeps) {
   const { db, sql } = database
   const organisationsRepo = createOrganisationRepository(db)
   const usersRepo = createUserRepository(db)
   const importsRepo = createImportRepository(db)
   const audit = createAuditService({ audit: createAuditRepository(db), log })
   const users = createUserService({ users: usersRepo, organisations: organisationsRepo, audit })
+  const emails = createEmailRenderer()
+  // TODO(outbox): the transactional outbox (outbox.service.ts) replaces this once it is on main.
+  const followUps = directFollowUps({ queues, log })
+  const routing = createRoutingService({ db })
+  const suppressions = createSuppressionService({ db, config, audit })
+  const links = createLinkService({ db, config, routing, suppressions, audit })
+  const availability = createAvailabilityService({ db, audit })
   return {
     config,
     log,
@@ -62,10 +80,17 @@ export function createContainer({ config, database, redis, queues, mailer, log }
       imports: importsRepo,
       users: usersRepo,
       mailer,
-      emails: createEmailRenderer(),
+      emails,
       log,
       config,
     }),
+    routing,
+    suppressions,
+    links,
+    availability,
+    bookings: createBookingService({ db, config, links, availability, routing, followUps, audit }),
+    callbacks: createCallbackService({ db, config, links, audit }),
+    appointmentNotifications: createAppointmentNotificationService({ db, routing, mailer, sms, emails, log, config }),
   }
 }
 export type Container = ReturnType<typeof createContainer>

@@ -8,7 +8,7 @@
 import Type, { type Static, type TSchema } from 'typebox'
 import type { JobsOptions } from 'bullmq'
 
-export const QUEUE_NAMES = ['imports', 'scoring'] as const
+export const QUEUE_NAMES = ['imports', 'scoring', 'notifications'] as const
 export type QueueName = (typeof QUEUE_NAMES)[number]
 
 const Uuid = Type.String({ format: 'uuid' })
@@ -17,6 +17,13 @@ export const JobPayloadSchemas = {
   'import.process': Type.Object({ importId: Uuid }, { additionalProperties: false }),
   'score.cohort': Type.Object(
     { universityId: Uuid, academicYear: Type.String({ pattern: '^\\d{4}/\\d{4}$' }), importId: Uuid },
+    { additionalProperties: false },
+  ),
+  /** The confirmation e-mail (with its .ics) of a booked appointment. */
+  'appointment.confirm': Type.Object({ appointmentId: Uuid }, { additionalProperties: false }),
+  /** A reminder 48 h or 2 h before, by the channels the student gave. */
+  'appointment.remind': Type.Object(
+    { appointmentId: Uuid, step: Type.Union([Type.Literal('48h'), Type.Literal('2h')]) },
     { additionalProperties: false },
   ),
 } satisfies Record<string, TSchema>
@@ -45,5 +52,16 @@ export const JOBS: { [K in JobName]: JobDefinition<K> } = {
     queue: 'scoring',
     jobId: (p) => `score-${p.importId}`,
     opts: { attempts: 5, backoff: { type: 'exponential', delay: 10_000 }, ...KEEP },
+  },
+  'appointment.confirm': {
+    queue: 'notifications',
+    jobId: (p) => `appointment-confirm-${p.appointmentId}`,
+    // A mail server that is down delays the confirmation; the claim column keeps it to one send.
+    opts: { attempts: 8, backoff: { type: 'exponential', delay: 15_000 }, ...KEEP },
+  },
+  'appointment.remind': {
+    queue: 'notifications',
+    jobId: (p) => `appointment-remind-${p.appointmentId}-${p.step}`,
+    opts: { attempts: 5, backoff: { type: 'exponential', delay: 30_000 }, ...KEEP },
   },
 }

@@ -7,6 +7,8 @@ import type { Logger } from '../server/lib/logger.ts'
 import { JOB_NAMES, type JobName, type JobPayloads } from './queues.ts'
 import { processImportJob } from './jobs/process-import.job.ts'
 import { scoreCohortJob } from './jobs/score-cohort.job.ts'
+import { appointmentConfirmJob } from './jobs/appointment-confirm.job.ts'
+import { appointmentRemindJob } from './jobs/appointment-remind.job.ts'
 
 export type JobContext = {
   services: Container
@@ -24,6 +26,8 @@ export type Registry = { [K in JobName]: JobHandler<K> }
 export const registry: Registry = {
   'import.process': processImportJob,
   'score.cohort': scoreCohortJob,
+  'appointment.confirm': appointmentConfirmJob,
+  'appointment.remind': appointmentRemindJob,
 }
 
 export function assertEveryJobHasHandler(reg: Partial<Record<string, unknown>>, names: readonly string[] = JOB_NAMES): void {
