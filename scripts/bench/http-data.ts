@@ -30,8 +30,13 @@ export async function prepareJourney(database: Database, env: NodeJS.ProcessEnv)
   try {
     const services = createContainer({ config, database, redis, queues, mailer: memoryMailer(), log: createLogger(config, 'bench') })
     const missionLocaleId = orgIds.get('ml-reims') as string
-    const userId = async (email: string) => (await database.db.select({ id: users.id }).from(users).where(eq(users.email, email)))[0]?.id as string
-    const manager = { userId: await userId('direction.reims@demo.repere.test'), role: 'ml_manager' as const, organisationId: missionLocaleId }
+    const userId = async (email: string) =>
+      (await database.db.select({ id: users.id }).from(users).where(eq(users.email, email)))[0]?.id as string
+    const manager = {
+      userId: await userId('direction.reims@demo.repere.test'),
+      role: 'ml_manager' as const,
+      organisationId: missionLocaleId,
+    }
     const counsellorId = await userId('conseil.reims@demo.repere.test')
     const [site] = await database.db.select().from(sites).where(eq(sites.organisationId, missionLocaleId)).orderBy(sites.kind, sites.name)
     if (!site) {
@@ -54,7 +59,9 @@ export async function prepareJourney(database: Database, env: NodeJS.ProcessEnv)
       .insert(students)
       .values({ universityId: orgIds.get('urca') as string, pseudoId: `bench-${randomUUID()}` })
       .returning({ id: students.id })
-    await database.db.insert(enrolments).values({ studentId: student!.id, academicYear: '2025-2026', homeCommuneInsee: '51454', birthYear: 2005 })
+    await database.db
+      .insert(enrolments)
+      .values({ studentId: student!.id, academicYear: '2025-2026', homeCommuneInsee: '51454', birthYear: 2005 })
     const link = await services.links.create({ studentId: student!.id })
     return { landing: `/r/${link.code}`, slots: `/r/${link.code}/rendez-vous/creneaux?lieu=${site.id}&mode=in_person` }
   } finally {

@@ -76,7 +76,10 @@ const SERIOUS = new Set(['serious', 'critical'])
 async function check(page: Page, name: string) {
   expect(await overflowsHorizontally(page), `${name} scrolls sideways`).toBe(false)
   const violations = await axeViolations(page, name)
-  expect(violations.filter((v) => SERIOUS.has(v.impact ?? '')), name).toEqual([])
+  expect(
+    violations.filter((v) => SERIOUS.has(v.impact ?? '')),
+    name,
+  ).toEqual([])
   await screenshot(page, name)
 }
 
@@ -132,7 +135,9 @@ for (const javaScript of [true, false]) {
 
         // The confirmation e-mail, through the real SMTP server, with an invitation ical.js reads.
         const to = `lea.${label}@example.fr`
-        await expect.poll(() => received.filter((m) => (m.to as { text: string } | undefined)?.text === to).length, { timeout: 20_000 }).toBe(1)
+        await expect
+          .poll(() => received.filter((m) => (m.to as { text: string } | undefined)?.text === to).length, { timeout: 20_000 })
+          .toBe(1)
         const mail = received.find((m) => (m.to as { text: string }).text === to) as ParsedMail
         expect(mail.html).toContain('lang="fr"')
         const ics = mail.attachments.find((a) => a.contentType.startsWith('text/calendar') || (a.filename ?? '').endsWith('.ics'))

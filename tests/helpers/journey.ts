@@ -53,7 +53,11 @@ async function userId(t: TestApp, email: string): Promise<string> {
 /** Opening hours every day, 7 h–21 h, for the Mission Locale's counsellor: at the first in-person site, and by phone. */
 export async function openEveryDay(t: TestApp, ml: 'reims' | 'epernay' | 'chalons' = 'reims', slotMinutes = 60) {
   const missionLocaleId = t.orgIds.get(`ml-${ml}`) as string
-  const manager = { userId: await userId(t, `direction.${ml}@demo.repere.test`), role: 'ml_manager' as const, organisationId: missionLocaleId }
+  const manager = {
+    userId: await userId(t, `direction.${ml}@demo.repere.test`),
+    role: 'ml_manager' as const,
+    organisationId: missionLocaleId,
+  }
   const counsellorId = await userId(t, `conseil.${ml}@demo.repere.test`)
   const [site] = await t.database.db.select().from(sites).where(eq(sites.organisationId, missionLocaleId)).orderBy(sites.kind, sites.name)
   if (!site) {

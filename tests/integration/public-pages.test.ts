@@ -54,7 +54,17 @@ describe('the landing page of a personal link', () => {
     const link = await aLink(t)
     const res = await t.app.inject({ method: 'GET', url: `${link.path}/pourquoi` })
     expect(res.statusCode).toBe(200)
-    for (const text of ['présence aux cours', 'résultats aux examens', 'pseudonymisées', 'article 21', 'article 22', 'Délégué à la protection des données', 'Qui voit quoi', 'Combien de temps', 'jours']) {
+    for (const text of [
+      'présence aux cours',
+      'résultats aux examens',
+      'pseudonymisées',
+      'article 21',
+      'article 22',
+      'Délégué à la protection des données',
+      'Qui voit quoi',
+      'Combien de temps',
+      'jours',
+    ]) {
       expect(res.body, text).toContain(text)
     }
     expect(res.body).not.toMatch(/score|risque/i)
@@ -157,7 +167,31 @@ describe('routing by home commune', () => {
     const res = await t.app.inject({ method: 'GET', url: `${link.path}/rendez-vous` })
     expect(res.statusCode).toBe(200)
     expect(res.body).toContain('Votre commune n’est pas connue')
-    expect(res.body).toContain(`${link.path}/rappel`)
+    expect(res.body).toContain(`href="${link.path}/commune"`)
+  })
+
+  it('a student who moved gives their commune, and is routed by it from then on', async () => {
+    const link = await aLink(t, { homeCommune: REIMS })
+    const search = await t.app.inject({ method: 'GET', url: `${link.path}/commune?q=51200` })
+    expect(search.statusCode).toBe(200)
+    expect(search.body).toContain('Épernay')
+    expect(search.body).toContain(`value="${EPERNAY}"`)
+    const { token, cookie } = formTokens(search)
+    const res = await t.app.inject({
+      method: 'POST',
+      url: `${link.path}/commune`,
+      headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+      payload: form({ _csrf: token, insee: EPERNAY }),
+    })
+    expect(res.statusCode).toBe(303)
+    expect(res.headers.location).toBe(`${link.path}/rendez-vous`)
+    const page = await t.app.inject({ method: 'GET', url: `${link.path}/rendez-vous` })
+    expect(page.body).toContain('Votre commune : <strong>Épernay</strong>')
+    expect(page.body).toContain('Mission Locale d’Épernay Brie et Champagne')
+    // The commune travels in the POST body only, never in a URL.
+    expect(res.headers.location).not.toContain(EPERNAY)
+    // By name, accents ignored.
+    expect((await t.app.inject({ method: 'GET', url: `${link.path}/commune?q=chalons` })).body).toContain('Châlons-en-Champagne')
   })
 })
 

@@ -85,7 +85,10 @@ export function readBookingForm(values: BookingFormValues, today: string): FormR
   }
   const phone = values.telephone ? normalisePhone(values.telephone) : null
   if (!values.email && !values.telephone) {
-    errors.push({ field: 'email', message: 'Indiquez une adresse e-mail ou un numéro de téléphone, pour que la Mission Locale puisse vous joindre.' })
+    errors.push({
+      field: 'email',
+      message: 'Indiquez une adresse e-mail ou un numéro de téléphone, pour que la Mission Locale puisse vous joindre.',
+    })
   } else {
     if (values.email && !EMAIL.test(values.email)) {
       errors.push({ field: 'email', message: 'Cette adresse e-mail semble incomplète : vérifiez-la (exemple : prenom.nom@exemple.fr).' })

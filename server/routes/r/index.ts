@@ -13,7 +13,7 @@
  *   for the templates.
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyError, FastifyReply } from 'fastify'
 import Type from 'typebox'
 import { randomUUID } from 'node:crypto'
 import { toErrorView } from '../../plugins/app/error-handler.ts'
@@ -24,7 +24,6 @@ import { publicLimits } from './limits.ts'
 import { MOMENT_LABELS } from './moments.ts'
 import * as vm from './view-models.ts'
 import type { LinkResolution } from '../../services/link.service.ts'
-import type { AppointmentView } from '../../services/booking.service.ts'
 import { addDays, parisToUtc } from '../../lib/paris-time.ts'
 
 const CODE = '^[A-Za-z0-9_-]{1,64}$'
@@ -44,15 +43,9 @@ const MAX_WEEK = 4
 
 const plugin: FastifyPluginAsyncTypebox = async (fastify) => {
   const limits = publicLimits(fastify)
-  const { links, routing, availability, bookings: booking, callbacks, suppressions, organisations } = fastify.services
-  const helpful = () => vm.directory(organisations, routing)
-  /**
-   * The link's live booking, so a student who comes back is shown it rather than a second form.
-   * TODO(#9): `bookings.forLink(linkId)` (asked in the h9 requests); until then nothing is found
-   * and a second booking is refused by the service (AlreadyBooked), whose message points to the
-   * manage link of the e-mail.
-   */
-  const liveBooking = (_linkId: string) => Promise.resolve<{ appointment: AppointmentView; manageCode: string } | null>(null)
+  const { links, routing, availability, bookings: booking, callbacks, suppressions } = fastify.services
+  const helpful = () => vm.directory(routing)
+  const liveBooking = (linkId: string) => booking.forLink(linkId)
   const page = { access: 'public', html: true } as const
   const read = { config: page, onRequest: limits.pages }
   const write = { config: page, onRequest: [limits.pages, limits.writes] }
@@ -124,7 +117,12 @@ const plugin: FastifyPluginAsyncTypebox = async (fastify) => {
       title: 'Un rendez-vous avec la Mission Locale',
       base: vm.base(request.params.code),
       ...vm.org(resolved),
-      appointment: current ? { ...vm.slotSummary({ ...current.appointment, siteName: current.appointment.place?.name }), href: `/r/gerer/${current.manageCode}` } : null,
+      appointment: current
+        ? {
+            ...vm.slotSummary({ ...current.appointment, siteName: current.appointment.place?.name }),
+            href: `/r/gerer/${current.manageCode}`,
+          }
+        : null,
     })
   })
 
@@ -153,28 +151,70 @@ const plugin: FastifyPluginAsyncTypebox = async (fastify) => {
   // --- Booking: where and how, then a slot, then the form.
 
   const ChooseQuery = Type.Object({ annule: Type.Optional(Type.String({ maxLength: 2 })) })
-  fastify.get('/:code/rendez-vous', { ...read, schema: { hide: true, params: CodeParams, querystring: ChooseQuery } }, async (request, reply) => {
-    const { code } = request.params
-    const resolved = await usableLink(reply, code)
-    if (!resolved) {
-      return reply
-    }
-    const current = await liveBooking(resolved.link.id)
-    if (current) {
-      return reply.redirect(`/r/gerer/${current.manageCode}`, 303)
-    }
-    const commune = vm.communeOf(resolved)
-    const route = commune ? await routing.forCommune(commune.inseeCode) : null
-    const places = resolved.link.missionLocaleId ? await routing.places(resolved.link.missionLocaleId) : []
-    return render(reply, 'book-choose', {
-      title: 'Prendre rendez-vous',
-      base: vm.base(code),
-      ...vm.org(resolved),
-      commune,
-      notice: request.query.annule ? 'Votre rendez-vous est annulé : le créneau est libéré. Vous pouvez en choisir un autre ci-dessous.' : null,
-      ...vm.choices(vm.base(code), places, route),
-    })
-  })
+  fastify.get(
+    '/:code/rendez-vous',
+    { ...read, schema: { hide: true, params: CodeParams, querystring: ChooseQuery } },
+    async (request, reply) => {
+      const { code } = request.params
+      const resolved = await usableLink(reply, code)
+      if (!resolved) {
+        return reply
+      }
+      const current = await liveBooking(resolved.link.id)
+      if (current) {
+        return reply.redirect(`/r/gerer/${current.manageCode}`, 303)
+      }
+      const commune = vm.communeOf(resolved)
+      const route = commune ? await routing.forCommune(commune.inseeCode) : null
+      const places = resolved.link.missionLocaleId ? await routing.places(resolved.link.missionLocaleId) : []
+      return render(reply, 'book-choose', {
+        title: 'Prendre rendez-vous',
+        base: vm.base(code),
+        ...vm.org(resolved),
+        commune,
+        communeForm: true,
+        notice: request.query.annule
+          ? 'Votre rendez-vous est annulé : le créneau est libéré. Vous pouvez en choisir un autre ci-dessous.'
+          : null,
+        ...vm.choices(vm.base(code), places, route),
+      })
+    },
+  )
+
+  fastify.get(
+    '/:code/commune',
+    { ...read, schema: { hide: true, params: CodeParams, querystring: Type.Object({ q: Type.Optional(Type.String({ maxLength: 80 })) }) } },
+    async (request, reply) => {
+      const { code } = request.params
+      const resolved = await usableLink(reply, code)
+      if (!resolved) {
+        return reply
+      }
+      const q = (request.query.q ?? '').trim()
+      return render(reply, 'book-commune', {
+        title: 'Votre commune',
+        base: vm.base(code),
+        ...vm.org(resolved),
+        q,
+        searched: q.length > 0,
+        candidates: q ? vm.candidates(await routing.searchCommunes(q)) : [],
+      })
+    },
+  )
+
+  fastify.post(
+    '/:code/commune',
+    { ...write, schema: { hide: true, params: CodeParams, body: Type.Object({ insee: Type.String({ pattern: '^[0-9AB]{5}$' }) }) } },
+    async (request, reply) => {
+      const { code } = request.params
+      const resolved = await usableLink(reply, code)
+      if (!resolved) {
+        return reply
+      }
+      await links.setCommune(vm.studentCtx(request, resolved.link.id), resolved.link.id, request.body.insee)
+      return reply.redirect(`${vm.base(code)}/rendez-vous`, 303)
+    },
+  )
 
   /** The slot list of one place or modality, one week at a time. */
   async function slotsPage(
@@ -188,7 +228,12 @@ const plugin: FastifyPluginAsyncTypebox = async (fastify) => {
     const missionLocaleId = resolved.link.missionLocaleId as string
     const { fromDay, toDay } = vm.weekWindow(week)
     const [days, places] = await Promise.all([
-      availability.freeSlots({ missionLocaleId, ...choice, from: parisToUtc(fromDay, '00:00'), to: parisToUtc(addDays(toDay, 1), '00:00') }),
+      availability.freeSlots({
+        missionLocaleId,
+        ...choice,
+        from: parisToUtc(fromDay, '00:00'),
+        to: parisToUtc(addDays(toDay, 1), '00:00'),
+      }),
       routing.places(missionLocaleId),
     ])
     return render(reply, 'book-slots', {
@@ -237,7 +282,13 @@ const plugin: FastifyPluginAsyncTypebox = async (fastify) => {
     code: string,
     resolved: vm.UsableResolution,
     slotKey: string,
-    extra: { values?: unknown; errors?: FieldError[]; fieldErrors?: Record<string, string>; ageNotice?: unknown; idempotencyKey?: string } = {},
+    extra: {
+      values?: unknown
+      errors?: FieldError[]
+      fieldErrors?: Record<string, string>
+      ageNotice?: unknown
+      idempotencyKey?: string
+    } = {},
   ) {
     const slot = resolved.link.missionLocaleId ? await offeredSlot(slotKey, resolved.link.missionLocaleId) : null
     if (!slot) {
@@ -307,7 +358,11 @@ const plugin: FastifyPluginAsyncTypebox = async (fastify) => {
       }
       reply.code(refusal.statusCode)
       if (refusal.kind === 'already') {
-        return render(reply, 'error', { title: 'Vous avez déjà un rendez-vous', ...vm.org(resolved), error: { message: refusal.message, reqId: request.id } })
+        return render(reply, 'error', {
+          title: 'Vous avez déjà un rendez-vous',
+          ...vm.org(resolved),
+          error: { message: refusal.message, reqId: request.id },
+        })
       }
       if (refusal.kind === 'slot') {
         // The slot went to someone else (or is no longer offered): the list again, reason on top.
@@ -354,22 +409,26 @@ const plugin: FastifyPluginAsyncTypebox = async (fastify) => {
     nouveau: Type.Optional(Type.String({ maxLength: 2 })),
     deplace: Type.Optional(Type.String({ maxLength: 2 })),
   })
-  fastify.get('/gerer/:manageCode', { ...read, schema: { hide: true, params: ManageParams, querystring: ManageQuery } }, async (request, reply) => {
-    const current = await managedAppointment(reply, request.params.manageCode)
-    if (!current) {
-      return reply
-    }
-    if (current.status === 'cancelled') {
-      return render(reply, 'book-cancelled', { title: 'Rendez-vous annulé', ...vm.managed(current) })
-    }
-    return render(reply, 'book-confirmed', {
-      title: request.query.nouveau ? 'Rendez-vous confirmé' : 'Votre rendez-vous',
-      manageBase: `/r/gerer/${request.params.manageCode}`,
-      justBooked: Boolean(request.query.nouveau),
-      notice: request.query.deplace ? 'C’est fait : votre rendez-vous est déplacé. Voici le nouvel horaire.' : null,
-      ...vm.managed(current),
-    })
-  })
+  fastify.get(
+    '/gerer/:manageCode',
+    { ...read, schema: { hide: true, params: ManageParams, querystring: ManageQuery } },
+    async (request, reply) => {
+      const current = await managedAppointment(reply, request.params.manageCode)
+      if (!current) {
+        return reply
+      }
+      if (current.status === 'cancelled') {
+        return render(reply, 'book-cancelled', { title: 'Rendez-vous annulé', ...vm.managed(current) })
+      }
+      return render(reply, 'book-confirmed', {
+        title: request.query.nouveau ? 'Rendez-vous confirmé' : 'Votre rendez-vous',
+        manageBase: `/r/gerer/${request.params.manageCode}`,
+        justBooked: Boolean(request.query.nouveau),
+        notice: request.query.deplace ? 'C’est fait : votre rendez-vous est déplacé. Voici le nouvel horaire.' : null,
+        ...vm.managed(current),
+      })
+    },
+  )
 
   fastify.post('/gerer/:manageCode/annuler', { ...write, schema: { hide: true, params: ManageParams } }, async (request, reply) => {
     await booking.cancel(vm.anonymousCtx(request), request.params.manageCode)
@@ -378,7 +437,14 @@ const plugin: FastifyPluginAsyncTypebox = async (fastify) => {
 
   fastify.get(
     '/gerer/:manageCode/deplacer',
-    { ...read, schema: { hide: true, params: ManageParams, querystring: Type.Object({ semaine: Type.Optional(Type.Integer({ minimum: 0, maximum: 12 })) }) } },
+    {
+      ...read,
+      schema: {
+        hide: true,
+        params: ManageParams,
+        querystring: Type.Object({ semaine: Type.Optional(Type.Integer({ minimum: 0, maximum: 12 })) }),
+      },
+    },
     async (request, reply) => {
       const current = await managedAppointment(reply, request.params.manageCode)
       if (!current) {
@@ -393,7 +459,12 @@ const plugin: FastifyPluginAsyncTypebox = async (fastify) => {
       const { fromDay, toDay } = vm.weekWindow(week)
       const missionLocaleId = current.missionLocale.id
       const [days, places] = await Promise.all([
-        availability.freeSlots({ missionLocaleId, ...choice, from: parisToUtc(fromDay, '00:00'), to: parisToUtc(addDays(toDay, 1), '00:00') }),
+        availability.freeSlots({
+          missionLocaleId,
+          ...choice,
+          from: parisToUtc(fromDay, '00:00'),
+          to: parisToUtc(addDays(toDay, 1), '00:00'),
+        }),
         routing.places(missionLocaleId),
       ])
       return render(reply, 'book-slots', {
@@ -428,7 +499,10 @@ const plugin: FastifyPluginAsyncTypebox = async (fastify) => {
         manageBase,
         missionLocale: vm.contact(current.missionLocale),
         before: vm.slotSummary({ startsAt: current.startsAt, modality: current.modality, siteName: current.place?.name }),
-        after: { key: request.query.creneau, ...vm.slotSummary({ startsAt: slot.startsAt, modality: slot.rule.modality, siteName: slot.rule.siteName }) },
+        after: {
+          key: request.query.creneau,
+          ...vm.slotSummary({ startsAt: slot.startsAt, modality: slot.rule.modality, siteName: slot.rule.siteName }),
+        },
       })
     },
   )
@@ -447,7 +521,11 @@ const plugin: FastifyPluginAsyncTypebox = async (fastify) => {
           throw err
         }
         reply.code(refusal.statusCode)
-        return render(reply, 'error', { title: 'Créneau indisponible', error: { message: refusal.message, reqId: request.id }, back: `${manageBase}/deplacer` })
+        return render(reply, 'error', {
+          title: 'Créneau indisponible',
+          error: { message: refusal.message, reqId: request.id },
+          back: `${manageBase}/deplacer`,
+        })
       }
     },
   )
@@ -490,7 +568,11 @@ const plugin: FastifyPluginAsyncTypebox = async (fastify) => {
       reply.code(400)
       return callbackPage(reply, code, resolved, { values, errors: form.errors, fieldErrors: form.fieldErrors })
     }
-    const done = await callbacks.request(vm.studentCtx(request, resolved.link.id), { linkId: resolved.link.id, ...form.value, consentToShare: true })
+    const done = await callbacks.request(vm.studentCtx(request, resolved.link.id), {
+      linkId: resolved.link.id,
+      ...form.value,
+      consentToShare: true,
+    })
     const query = new URLSearchParams({ le: vm.isoDay(done.dueAt), moments: form.value.moments.join(',') })
     return reply.redirect(`${vm.base(code)}/rappel/merci?${query.toString()}`, 303)
   })
@@ -502,7 +584,10 @@ const plugin: FastifyPluginAsyncTypebox = async (fastify) => {
       schema: {
         hide: true,
         params: CodeParams,
-        querystring: Type.Object({ le: Type.Optional(Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$' })), moments: Type.Optional(Type.String({ maxLength: 40 })) }),
+        querystring: Type.Object({
+          le: Type.Optional(Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$' })),
+          moments: Type.Optional(Type.String({ maxLength: 40 })),
+        }),
       },
     },
     async (request, reply) => {

@@ -7,13 +7,13 @@ import { SITE_KIND_LABELS } from '../../lib/views.ts'
 import { dateLabel, dayLabel, parisParts, phoneHref, timeLabel, websiteLabel, whenLabel } from './format.ts'
 import { MOMENT_LABELS, type CallbackMoment } from './moments.ts'
 import type { LinkResolution } from '../../services/link.service.ts'
-import type { Place, RoutingAnswer, RoutingService } from '../../services/routing.service.ts'
+import { NATIONAL_DIRECTORY_URL, type Place, type RoutingAnswer, type RoutingService } from '../../services/routing.service.ts'
 import type { SlotDay } from '../../services/availability.service.ts'
 import { CHANGE_CUTOFF_MS, type AppointmentView } from '../../services/booking.service.ts'
 import type { SiteModality } from '../../../db/vocabulary/index.ts'
 
 /** The national directory of Missions Locales: the answer when no partner covers a commune. */
-export const NATIONAL_DIRECTORY = { url: 'https://unml.info', label: 'le site national des Missions Locales (unml.info)' }
+export const NATIONAL_DIRECTORY = { url: NATIONAL_DIRECTORY_URL, label: 'le site national des Missions Locales (unml.info)' }
 
 export type Contact = {
   name: string
@@ -23,7 +23,9 @@ export type Contact = {
   address?: string | null
   website?: string | null
 }
-type Resolution = Pick<LinkResolution, 'university' | 'missionLocale'> & { university: (LinkResolution['university'] & { dpo?: Dpo | null }) | null }
+type Resolution = Pick<LinkResolution, 'university' | 'missionLocale'> & {
+  university: (LinkResolution['university'] & { dpo?: Dpo | null }) | null
+}
 type Dpo = { email?: string | null; address?: string | null }
 export type UsableResolution = LinkResolution & { status: 'ok'; link: NonNullable<LinkResolution['link']> }
 
@@ -92,16 +94,11 @@ export function retention(config: { LINK_EXPIRY_DAYS?: number }) {
 }
 
 /** The helpful page of an unknown code: the partners' generic contacts and the national directory. */
-export async function directory(
-  organisations: { list(): Promise<{ id: string; kind: string }[]> },
-  routing: Pick<RoutingService, 'missionLocale'>,
-) {
-  const partners = (await organisations.list()).filter((o) => o.kind === 'mission_locale')
-  const contacts = await Promise.all(partners.map((o) => routing.missionLocale(o.id)))
+export async function directory(routing: Pick<RoutingService, 'directory'>) {
   return {
     university: null,
     missionLocale: null,
-    directory: contacts.map(contact).filter((c) => c !== null),
+    directory: (await routing.directory()).map(contact).filter((c) => c !== null),
     nationalDirectory: NATIONAL_DIRECTORY,
   }
 }
@@ -130,14 +127,19 @@ export function choiceHref(b: string, c: Choice): string {
 /** The places and remote modalities of the student's Mission Locale, and the outside answer. */
 export function choices(b: string, places: Place[], route: RoutingAnswer | null) {
   const options = [
-    ...places.filter((p) => p.modalities.includes('in_person')).map((p) => ({ label: p.name, detail: placeDetail(p), href: choiceHref(b, { siteId: p.id, modality: 'in_person' }) })),
+    ...places
+      .filter((p) => p.modalities.includes('in_person'))
+      .map((p) => ({ label: p.name, detail: placeDetail(p), href: choiceHref(b, { siteId: p.id, modality: 'in_person' }) })),
     ...(['phone', 'video'] as const)
       .filter((m) => places.some((p) => p.modalities.includes(m)))
       .map((m) => ({ label: REMOTE[m], detail: REMOTE_DETAIL[m], href: choiceHref(b, { modality: m }) })),
   ]
   const outside =
     route && route.status !== 'covered'
-      ? { missionLocale: route.otherMissionLocale ? { name: route.otherMissionLocale } : null, nationalDirectory: { ...NATIONAL_DIRECTORY, url: route.nationalDirectoryUrl } }
+      ? {
+          missionLocale: route.otherMissionLocale ? { name: route.otherMissionLocale } : null,
+          nationalDirectory: { ...NATIONAL_DIRECTORY, url: route.nationalDirectoryUrl },
+        }
       : null
   return { options: outside ? [] : options, outside, nationalDirectory: NATIONAL_DIRECTORY }
 }

@@ -21,7 +21,9 @@ describe('student page formats', () => {
 describe('request logs', () => {
   it('never show the code of a personal or manage link, nor its query', () => {
     expect(loggedUrl({ url: '/r/AbCdEfGhIjKlMnOpQrStUv/pourquoi', routeOptions: { url: '/r/:code/pourquoi' } })).toBe('/r/:code/pourquoi')
-    expect(loggedUrl({ url: '/r/gerer/AbCdEfGhIjKlMnOpQrStUv', routeOptions: { url: '/r/gerer/:manageCode' } })).toBe('/r/gerer/:manageCode')
+    expect(loggedUrl({ url: '/r/gerer/AbCdEfGhIjKlMnOpQrStUv', routeOptions: { url: '/r/gerer/:manageCode' } })).toBe(
+      '/r/gerer/:manageCode',
+    )
     expect(loggedUrl({ url: '/r/AbCd/x/y?creneau=k', routeOptions: {} })).toBe('/r/…')
     expect(loggedUrl({ url: '/r?x=1' })).toBe('/r/…')
   })

@@ -9,7 +9,15 @@ import {
 } from '../../../server/routes/r/forms.ts'
 
 const TODAY = '2026-03-20'
-const good = { prenom: ' Léa ', nom: 'Martin', email: 'Lea.Martin@Example.fr', telephone: '', naissance: '2005-06-01', message: '', accord: 'oui' }
+const good = {
+  prenom: ' Léa ',
+  nom: 'Martin',
+  email: 'Lea.Martin@Example.fr',
+  telephone: '',
+  naissance: '2005-06-01',
+  message: '',
+  accord: 'oui',
+}
 
 describe('booking form', () => {
   it('reads a complete form into the identity the booking service takes', () => {
