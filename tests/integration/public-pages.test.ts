@@ -139,6 +139,12 @@ describe('objection: « ce n’est pas pour moi »', () => {
 })
 
 describe('routing by home commune', () => {
+  beforeAll(async () => {
+    for (const ml of ['reims', 'epernay', 'chalons'] as const) {
+      await openEveryDay(t, ml)
+    }
+  })
+
   it.each([
     [REIMS, 'Mission Locale de Reims', 'agence centrale'],
     [EPERNAY, 'Mission Locale d’Épernay Brie et Champagne', 'Épernay'],
@@ -150,6 +156,7 @@ describe('routing by home commune', () => {
     expect(res.body).toContain(ml)
     expect(res.body).toContain(place)
     expect(hrefs(res.body, /\/rendez-vous\/creneaux\?/).length).toBeGreaterThan(0)
+    expect(res.body).toContain('Prochain créneau : ')
   })
 
   it('a commune outside the three territories gets the Mission Locale that covers it and the national directory', async () => {
@@ -207,7 +214,7 @@ describe('free slots', () => {
     expect(res.statusCode).toBe(200)
     const slots = hrefs(res.body, /\/rendez-vous\/formulaire\?creneau=/)
     expect(slots.length).toBeGreaterThan(5)
-    expect(res.body).toMatch(/<h2[^>]*class="pub-day__title">(lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche) \d+ /)
+    expect(res.body).toMatch(/<h2[^>]*class="pub-day__title">(Lundi|Mardi|Mercredi|Jeudi|Vendredi|Samedi|Dimanche) \d+ [a-zé]+</)
     const form = await t.app.inject({ method: 'GET', url: slots[0] as string })
     expect(form.statusCode).toBe(200)
     expect(form.body).toContain('Vos coordonnées')

@@ -166,7 +166,10 @@ const plugin: FastifyPluginAsyncTypebox = async (fastify) => {
       }
       const commune = vm.communeOf(resolved)
       const route = commune ? await routing.forCommune(commune.inseeCode) : null
-      const places = resolved.link.missionLocaleId ? await routing.places(resolved.link.missionLocaleId) : []
+      const missionLocaleId = resolved.link.missionLocaleId
+      const [places, free] = missionLocaleId
+        ? await Promise.all([routing.places(missionLocaleId), availability.freeSlots({ missionLocaleId })])
+        : [[], []]
       return render(reply, 'book-choose', {
         title: 'Prendre rendez-vous',
         base: vm.base(code),
@@ -176,7 +179,7 @@ const plugin: FastifyPluginAsyncTypebox = async (fastify) => {
         notice: request.query.annule
           ? 'Votre rendez-vous est annulé : le créneau est libéré. Vous pouvez en choisir un autre ci-dessous.'
           : null,
-        ...vm.choices(vm.base(code), places, route),
+        ...vm.choices(vm.base(code), places, route, free),
       })
     },
   )

@@ -117,22 +117,45 @@ const REMOTE_DETAIL: Record<string, string> = {
 }
 
 function placeDetail(p: Place): string {
-  return [SITE_KIND_LABELS[p.kind] ?? p.kind, [p.address, p.postcode, p.communeName].filter(Boolean).join(' ')].join(' · ')
+  return `${SITE_KIND_LABELS[p.kind] ?? p.kind} · ${p.address}, ${[p.postcode, p.communeName].filter(Boolean).join(' ')}`
 }
 
 export function choiceHref(b: string, c: Choice): string {
   return `${b}/rendez-vous/creneaux?${new URLSearchParams(choiceParams(c)).toString()}`
 }
 
-/** The places and remote modalities of the student's Mission Locale, and the outside answer. */
-export function choices(b: string, places: Place[], route: RoutingAnswer | null) {
+/**
+ * The places and remote modalities of the student's Mission Locale that have a free slot within
+ * the horizon, each with its next one (« Prochain créneau : mardi 3 décembre à 9 h »), and the
+ * answer for a commune outside the partners' territories.
+ */
+export function choices(b: string, places: Place[], route: RoutingAnswer | null, free: SlotDay[]) {
+  const next = new Map<string, Date>()
+  for (const day of free) {
+    for (const s of day.slots) {
+      const key = s.modality === 'in_person' ? `in_person|${s.siteId ?? ''}` : s.modality
+      const seen = next.get(key)
+      if (!seen || s.startsAt < seen) {
+        next.set(key, s.startsAt)
+      }
+    }
+  }
+  const soonest = (key: string) => {
+    const at = next.get(key)
+    return at ? `Prochain créneau : ${whenLabel(at)}` : null
+  }
   const options = [
     ...places
-      .filter((p) => p.modalities.includes('in_person'))
-      .map((p) => ({ label: p.name, detail: placeDetail(p), href: choiceHref(b, { siteId: p.id, modality: 'in_person' }) })),
+      .filter((p) => p.modalities.includes('in_person') && next.has(`in_person|${p.id}`))
+      .map((p) => ({
+        label: p.name,
+        detail: placeDetail(p),
+        next: soonest(`in_person|${p.id}`),
+        href: choiceHref(b, { siteId: p.id, modality: 'in_person' }),
+      })),
     ...(['phone', 'video'] as const)
-      .filter((m) => places.some((p) => p.modalities.includes(m)))
-      .map((m) => ({ label: REMOTE[m], detail: REMOTE_DETAIL[m], href: choiceHref(b, { modality: m }) })),
+      .filter((m) => next.has(m))
+      .map((m) => ({ label: REMOTE[m], detail: REMOTE_DETAIL[m], next: soonest(m), href: choiceHref(b, { modality: m }) })),
   ]
   const outside =
     route && route.status !== 'covered'
@@ -190,7 +213,8 @@ export function slotDays(days: SlotDay[], formHref: string, showSite: boolean) {
             ariaLabel: `${dayLabel(s.startsAt)} à ${timeLabel(s.startsAt)}${showSite && s.siteName ? `, ${s.siteName}` : ''}`,
             href: `${formHref}?${new URLSearchParams({ creneau: s.slotKey }).toString()}`,
           }))
-        return { label: d.label, slots }
+        // « Mercredi 2 décembre »: only the first letter up (CSS capitalize would write « Décembre »).
+        return { label: d.label.charAt(0).toUpperCase() + d.label.slice(1), slots }
       })
       .filter((d) => d.slots.length > 0),
   }
