@@ -70,6 +70,11 @@ export const ConfigSchema = Type.Object({
   LOGIN_MAX_ATTEMPTS: Type.Integer({ default: 10, minimum: 1, description: 'login attempts allowed per window and address' }),
   LOGIN_WINDOW_MINUTES: Type.Integer({ default: 15, minimum: 1, description: 'the login rate-limit window in minutes' }),
   PUBLIC_RATE_LIMIT_PER_MINUTE: Type.Integer({ default: 120, minimum: 1, description: 'requests per minute per address on public routes' }),
+  DPO_EMAIL: Type.String({
+    default: '',
+    pattern: '^([^\\s@]+@[^\\s@]+\\.[^\\s@]+)?$',
+    description: 'the e-mail address of the university’s data protection officer, shown on the student pages (empty: a generic sentence)',
+  }),
   LINK_EXPIRY_DAYS: Type.Integer({
     default: 30,
     minimum: 1,

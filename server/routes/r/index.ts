@@ -111,7 +111,10 @@ const plugin: FastifyPluginAsyncTypebox = async (fastify) => {
     if (!resolved) {
       return reply
     }
-    await links.markOpened(vm.studentCtx(request, resolved.link.id), resolved.link.id)
+    // Only the first opening is recorded: later visits skip the write.
+    if (!resolved.link.openedAt) {
+      await links.markOpened(vm.studentCtx(request, resolved.link.id), resolved.link.id)
+    }
     const current = await liveBooking(resolved.link.id)
     return render(reply, 'landing', {
       title: 'Un rendez-vous avec la Mission Locale',
@@ -134,7 +137,7 @@ const plugin: FastifyPluginAsyncTypebox = async (fastify) => {
     return render(reply, 'why', {
       title: 'Pourquoi je reçois ce message',
       base: vm.base(request.params.code),
-      ...vm.org(resolved),
+      ...vm.org(resolved, fastify.config.DPO_EMAIL),
       retention: vm.retention(fastify.config),
     })
   })

@@ -47,8 +47,8 @@ export function contact(c: Contact | null | undefined) {
 }
 
 /** Who writes: the university and the Mission Locale, and the DPO line of « pourquoi ». */
-export function org(resolved: Resolution) {
-  const dpo = resolved.university?.dpo
+export function org(resolved: Resolution, dpoEmail = '') {
+  const dpo = resolved.university?.dpo ?? (dpoEmail ? { email: dpoEmail } : null)
   return {
     university: resolved.university
       ? {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { dayLabel, phoneHref, timeLabel, whenLabel } from '../../../server/routes/r/format.ts'
 import { loggedUrl } from '../../../server/lib/logger.ts'
+import { org } from '../../../server/routes/r/view-models.ts'
 
 describe('student page formats', () => {
   it('writes Paris wall-clock times, on both sides of the daylight-saving change', () => {
@@ -30,5 +31,17 @@ describe('request logs', () => {
   it('leave other URLs alone', () => {
     expect(loggedUrl({ url: '/imports/42?page=2', routeOptions: { url: '/imports/:id' } })).toBe('/imports/42?page=2')
     expect(loggedUrl({ url: '/rapports' })).toBe('/rapports')
+  })
+})
+
+describe('« pourquoi » names the DPO', () => {
+  const resolved = { university: { id: 'u', name: 'Université de Reims Champagne-Ardenne', shortName: 'URCA' }, missionLocale: null }
+  it('by the configured address when there is one', () => {
+    expect(org(resolved, 'dpo@example.fr').university?.dpo.email).toBe('dpo@example.fr')
+  })
+  it('else by a sentence that says where to write', () => {
+    const dpo = org(resolved).university?.dpo
+    expect(dpo?.email).toBeNull()
+    expect(dpo?.text).toContain('délégué à la protection des données')
   })
 })
