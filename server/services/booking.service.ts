@@ -155,7 +155,9 @@ export function createBookingService({ db, config, links, availability, routing,
     jobIds: number[],
   ): Promise<Appointment> {
     const id = crypto.randomUUID()
-    const a = await createAppointmentRepository(tx).insert({
+    const repo = createAppointmentRepository(tx)
+    await repo.lockCounsellor(args.slot.rule.counsellorId)
+    const a = await repo.insert({
       id,
       missionLocaleId: args.slot.rule.missionLocaleId,
       counsellorId: args.slot.rule.counsellorId,
