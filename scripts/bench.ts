@@ -4,11 +4,15 @@
  *
  *   ingest   an attendance import end to end (HTTP upload → worker → database) against a raw COPY,
  *            and the RSS of the server and the worker for two file sizes. See scripts/bench/ingest.ts.
+ *   booking  rounds of 50 simultaneous bookings of one slot through HTTP: 0 double bookings, p99.
+ *            See scripts/bench/booking.ts (needs the student pages under /r/).
  */
+import { BOOKING_USAGE, bookingBench } from './bench/booking.ts'
 import { INGEST_USAGE, ingestBench } from './bench/ingest.ts'
 
 const BENCHES: Record<string, { usage: string; run: (args: string[]) => Promise<number> }> = {
   ingest: { usage: INGEST_USAGE, run: ingestBench },
+  booking: { usage: BOOKING_USAGE, run: bookingBench },
 }
 
 function usage(): string {
