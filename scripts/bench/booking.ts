@@ -2,7 +2,7 @@
  * `npm run bench -- booking [--rounds N] [--quick]`: rounds of 50 simultaneous booking requests
  * on ONE slot through HTTP (the student's booking form, `POST /r/:code/rendez-vous`, served by the
  * public pages), against the real PostgreSQL. Each round: 50 fresh personal links; each client
- * first reads the form (CSRF token and cookie, untimed), then all 50 post at once.
+ * first reads the form at /r/:code/rendez-vous/formulaire (CSRF token and cookie, untimed), then all 50 post at once.
  *
  * Prints `booking_rounds`, `double_bookings` (must be 0: rounds with more than one success, plus
  * overlapping booked pairs found in the table at the end), `booking_p50_ms`, `booking_p99_ms`,
@@ -147,17 +147,17 @@ export async function bookingBench(args: string[]): Promise<number> {
     for (let round = 0; round < rounds; round++) {
       const slot = slots[round]!
       const rows = await database.db.execute<{ id: number }>(dsql`
-        INSERT INTO students (university_id, pseudo_id)
-        SELECT ${universityId}, 'bench-' || ${round} || '-' || g || '-' || ${randomBytes(3).toString('hex')}
-        FROM generate_series(1, ${CLIENTS}) g RETURNING id`)
-      await database.db.execute(dsql`
+        WITH s AS (
+          INSERT INTO students (university_id, pseudo_id)
+          SELECT ${universityId}, 'bench-' || ${round} || '-' || g || '-' || ${randomBytes(3).toString('hex')}
+          FROM generate_series(1, ${CLIENTS}) g RETURNING id)
         INSERT INTO enrolments (student_id, academic_year, home_commune_insee, birth_year)
-        SELECT id, '2026/2027', '51454', 2004 FROM students WHERE id = ANY(${rows.map((r) => r.id)})`)
+        SELECT id, '2026/2027', '51454', 2004 FROM s RETURNING student_id AS id`)
       const links = await s.links.createMany(rows.map((r) => ({ studentId: r.id, missionLocaleId: reimsId })))
       // Untimed: each client opens its booking form (CSRF token and cookie), as a browser would.
       const clients = await Promise.all(
         links.map(async (l) => {
-          const form = await fetch(`${address}/r/${l.code}/rendez-vous?creneau=${encodeURIComponent(slot.slotKey)}`)
+          const form = await fetch(`${address}/r/${l.code}/rendez-vous/formulaire?creneau=${encodeURIComponent(slot.slotKey)}`)
           const html = await form.text()
           const csrf = /name="_csrf" value="([^"]+)"/.exec(html)?.[1]
           if (!csrf) {
