@@ -48,7 +48,7 @@ module.exports = {
       severity: 'error',
       comment: 'Routes and plugins go through services; SQL stays in db/repositories.',
       from: { path: '^server/(routes|plugins)/' },
-      to: { path: '^db/(repositories|client)' , dependencyTypesNot: ['type-only'] },
+      to: { path: '^db/(repositories|client)', dependencyTypesNot: ['type-only'] },
     },
     {
       name: 'no-production-code-imports-tests',

@@ -3,7 +3,7 @@ import js from '@eslint/js'
 import tseslint from 'typescript-eslint'
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'var/', 'db/migrations/', 'server/public/', 'coverage/'] },
+  { ignores: ['node_modules/', 'var/', 'db/migrations/', 'server/public/', 'coverage/', '.dependency-cruiser.cjs'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

@@ -25,4 +25,14 @@ export function createDatabase(url: string, opts: { max?: number; appName?: stri
   return { db, sql, close: () => sql.end({ timeout: 5 }) }
 }
 
+/**
+ * A drizzle handle over a postgres.js transaction (`sql.begin(async (tx) => …)`), for code that
+ * opened its transaction with postgres.js (the COPY path) and must write through a repository
+ * in it. drizzle reads the client's `options` at construction, which a postgres.js transaction
+ * handle does not carry: the pool's are lent (the same object the pool's own drizzle uses).
+ */
+export function drizzleOver(tx: postgres.TransactionSql, pool: postgres.Sql): Db {
+  return drizzle(Object.assign(tx, { options: pool.options }) as unknown as postgres.Sql, { schema })
+}
+
 export { schema }

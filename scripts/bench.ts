@@ -6,13 +6,17 @@
  *            and the RSS of the server and the worker for two file sizes. See scripts/bench/ingest.ts.
  *   http     the student pages (/r/:code and a slot list) at 200 connections with autocannon, against
  *            a trivial Fastify route in the same run. See scripts/bench/http.ts.
+ *   booking  rounds of 50 simultaneous bookings of one slot through HTTP: 0 double bookings, p99.
+ *            See scripts/bench/booking.ts (needs the student pages under /r/).
  */
+import { BOOKING_USAGE, bookingBench } from './bench/booking.ts'
 import { INGEST_USAGE, ingestBench } from './bench/ingest.ts'
 import { HTTP_USAGE, httpBench } from './bench/http.ts'
 
 const BENCHES: Record<string, { usage: string; run: (args: string[]) => Promise<number> }> = {
   ingest: { usage: INGEST_USAGE, run: ingestBench },
   http: { usage: HTTP_USAGE, run: httpBench },
+  booking: { usage: BOOKING_USAGE, run: bookingBench },
 }
 
 function usage(): string {

@@ -12,7 +12,9 @@
  *   breaks the history, leaking it lets whoever has Repère's data re-identify students.
  * - Columns that are direct identifiers (name, e-mail, phone, INE, NIR, address, birth date…) are
  *   dropped and listed on stderr; `--keep` keeps one anyway, `--drop` drops another one.
- * - The output is UTF-8 with BOM, `;`-separated, CRLF, whatever the input's encoding and delimiter.
+ * - The output is UTF-8 with BOM, `;`-separated, CRLF, whatever the input's encoding and delimiter,
+ *   written by the platform's CSV writer (server/lib/csv/writer.ts): a cell a spreadsheet would run
+ *   as a formula gets the same apostrophe as in every export; numbers stay as they are.
  *   Files are streamed: any size works.
  *
  * The secret comes from `--secret-file` (first line) or the REPERE_PSEUDO_SECRET environment variable;
@@ -23,12 +25,13 @@
 import { createHmac, createSecretKey, type KeyObject } from 'node:crypto'
 import { createWriteStream, readFileSync, renameSync, rmSync } from 'node:fs'
 import { once } from 'node:events'
+import { pipeline } from 'node:stream/promises'
 import { resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
+import { csvStream } from '../server/lib/csv/writer.ts'
 import {
   ImportStructureError,
-  csvCell,
   detectIdentifierValues,
   headerMatchKey,
   identifierReasonForHeader,
@@ -210,14 +213,18 @@ export async function main(argv: string[]): Promise<number> {
     )
 
     const tmp = `${output}.tmp-${process.pid}`
-    const out = createWriteStream(tmp)
-    let buffer = `\ufeff${kept.map((i) => csvCell(i === idIndex ? ID_HEADER : headers[i]!)).join(';')}\r\n`
+    const csvOut = csvStream()
+    const written = pipeline(csvOut, createWriteStream(tmp))
+    // Reported through `await written` below; this only keeps an early failure from being unhandled.
+    written.catch(() => undefined)
     let rows = 0
     let emptyIds = 0
     const skipped: number[] = []
     const width = headers.length
     try {
+      csvOut.write(kept.map((i) => (i === idIndex ? ID_HEADER : headers[i]!)))
       for await (const batch of csv.batches) {
+        let room = true
         for (const { line, fields } of batch) {
           if (fields.length !== width) {
             // A misaligned row could put an identifier into a kept column: leave it out.
@@ -234,24 +241,22 @@ export async function main(argv: string[]): Promise<number> {
               }
               cells[c] = raw === '' ? '' : pseudonymise(key, raw)
             } else {
-              cells[c] = csvCell(fields[i]!)
+              cells[c] = fields[i]!
             }
           }
-          buffer += `${cells.join(';')}\r\n`
+          room = csvOut.write(cells)
           rows++
         }
-        if (buffer.length >= 65_536) {
-          if (!out.write(buffer)) {
-            await once(out, 'drain')
-          }
-          buffer = ''
+        if (!room) {
+          await once(csvOut, 'drain')
         }
       }
-      out.end(buffer)
-      await once(out, 'finish')
+      csvOut.end()
+      await written
       renameSync(tmp, output)
     } catch (err) {
-      out.destroy()
+      csvOut.destroy()
+      await written.catch(() => undefined)
       rmSync(tmp, { force: true })
       throw err
     }

@@ -17,6 +17,7 @@ import { memoryMailer } from '../server/lib/mailer.ts'
 import { createQueues } from '../server/lib/queue.ts'
 import { connectRedis, createRedis } from '../server/lib/redis.ts'
 import { writeDemoCohort } from './demo/cohort.ts'
+import { seedDemoJourney, type DemoLink } from './demo/journey.ts'
 import { communes, organisations, sites, users } from '../db/schema/index.ts'
 import type { OrganisationKind } from '../db/schema/organisations.ts'
 import type { SiteKind } from '../db/schema/sites.ts'
@@ -171,6 +172,8 @@ export async function seedUsers(db: Db, orgIds: Map<string, string>) {
 export type SeedResult = {
   logins: { role: string; email: string; password: string; organisation: string }[]
   imports: { kind: string; outcome: string }[]
+  /** Fresh personal links of demo students, for the start banner (their codes are stored nowhere). */
+  demoLinks: DemoLink[]
 }
 
 /**
@@ -179,13 +182,17 @@ export type SeedResult = {
  * byte-identical from run to run, so a second seed finds them already imported (sha256) and
  * loads nothing twice.
  */
-export async function seedDemoImports(config: Config, database: Database): Promise<SeedResult['imports']> {
+export async function seedDemoImports(
+  config: Config,
+  database: Database,
+  orgIds: Map<string, string> = new Map(),
+): Promise<Pick<SeedResult, 'imports' | 'demoLinks'>> {
   const [staff] = await database.db
     .select({ id: users.id, organisationId: users.organisationId, role: users.role })
     .from(users)
     .where(eq(users.email, 'universite@demo.repere.test'))
   if (!staff) {
-    return []
+    return { imports: [], demoLinks: [] }
   }
   const dir = path.resolve('var', 'demo')
   await mkdir(dir, { recursive: true })
@@ -203,7 +210,8 @@ export async function seedDemoImports(config: Config, database: Database): Promi
       )
       done.push({ kind: f.kind, outcome: result.outcome })
     }
-    return done
+    const demoLinks = orgIds.size > 0 ? await seedDemoJourney(database, services, orgIds) : []
+    return { imports: done, demoLinks }
   } finally {
     await queues.close()
     redis.disconnect()
@@ -219,8 +227,8 @@ export async function seedDemo(config: Config): Promise<SeedResult> {
     await seedCommunes(db, orgIds)
     await seedSites(db, orgIds)
     const logins = await seedUsers(db, orgIds)
-    const imports = await seedDemoImports(config, database)
-    return { logins, imports }
+    const { imports, demoLinks } = await seedDemoImports(config, database, orgIds)
+    return { logins, imports, demoLinks }
   } finally {
     await database.close()
   }
@@ -234,9 +242,12 @@ if (fileURLToPath(import.meta.url) === path.resolve(process.argv[1] ?? '')) {
     process.stderr.write('Refusing to seed: set CAN_SEED_DATABASE=1 to load demo data into this database.\n')
     process.exit(1)
   }
-  const { logins, imports } = await seedDemo(config)
+  const { logins, imports, demoLinks } = await seedDemo(config)
   process.stdout.write(`demo data ready (${logins.length} demo accounts, password "${DEMO_PASSWORD}")\n`)
   for (const i of imports) {
     process.stdout.write(`  demo import ${i.kind}: ${i.outcome}\n`)
+  }
+  for (const l of demoLinks) {
+    process.stdout.write(`  ${l.label}: ${l.url}\n`)
   }
 }

@@ -2,7 +2,7 @@
  * The app factory: external plugins, then app plugins, then routes. Tests call
  * `buildApp(config, { mailer: memoryMailer() })` and drive it with `app.inject`.
  */
-import Fastify, { type FastifyInstance } from 'fastify'
+import Fastify, { type FastifyInstance, type RouteOptions } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { Redis } from 'ioredis'
 import { randomUUID } from 'node:crypto'
@@ -19,7 +19,7 @@ import multipart from './plugins/external/multipart.ts'
 import services from './plugins/app/services.ts'
 import views from './plugins/app/views.ts'
 import auth from './plugins/app/auth.ts'
-import errorHandler from './plugins/app/error-handler.ts'
+import errorHandler, { frameworkErrors } from './plugins/app/error-handler.ts'
 import queueDashboard from './plugins/app/queue-dashboard.ts'
 import routes from './routes/index.ts'
 
@@ -30,6 +30,8 @@ export type AppDeps = {
   mailer?: Mailer
   /** Pino destination override (tests keep logs quiet). */
   logger?: boolean
+  /** Sees every route as it is registered (tests/integration/input-bounds.test.ts sweeps them all). */
+  onRoute?: (route: RouteOptions) => void
 }
 
 export async function buildApp(config: Config, deps: AppDeps = {}): Promise<FastifyInstance> {
@@ -38,8 +40,12 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     genReqId: () => randomUUID(),
     trustProxy: config.isProduction,
     bodyLimit: 1024 * 1024,
+    frameworkErrors,
     ajv: { customOptions: { removeAdditional: 'all', coerceTypes: 'array', useDefaults: true } },
   }).withTypeProvider<TypeBoxTypeProvider>()
+  if (deps.onRoute) {
+    app.addHook('onRoute', deps.onRoute)
+  }
 
   // What this factory creates, it closes; what the caller passed in stays the caller's.
   const database = deps.database ?? createDatabase(config.DATABASE_URL, { max: config.DATABASE_POOL_MAX, appName: 'repere-server' })

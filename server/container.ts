@@ -23,11 +23,13 @@ import { createUserService } from './services/user.service.ts'
 import { createSessionService } from './services/session.service.ts'
 import { createImportService } from './services/imports/import.service.ts'
 import { createImportProcessor } from './services/imports/import-processor.ts'
+import { createImportRecovery } from './services/imports/import-recovery.ts'
+import { createOutboxService } from './services/outbox.service.ts'
+import { JOBS } from '../workers/queues.ts'
 import { createScoringService } from './services/scoring.service.ts'
 import { createNotificationService } from './services/notification.service.ts'
 import { createEmailRenderer } from './lib/email-templates.ts'
 import { devSmsSink, type SmsSender } from './lib/sms.ts'
-import { directFollowUps } from './services/follow-ups.ts'
 import { createRoutingService } from './services/routing.service.ts'
 import { createSuppressionService } from './services/suppression.service.ts'
 import { createLinkService } from './services/link.service.ts'
@@ -54,9 +56,9 @@ export function createContainer({ config, database, redis, queues, mailer, log, 
   const importsRepo = createImportRepository(db)
   const audit = createAuditService({ audit: createAuditRepository(db), log })
   const users = createUserService({ users: usersRepo, organisations: organisationsRepo, audit })
+  const outbox = createOutboxService({ db, queues, log })
+  const importProcessor = createImportProcessor({ sql, imports: importsRepo, outbox, log, config })
   const emails = createEmailRenderer()
-  // TODO(outbox): the transactional outbox (outbox.service.ts) replaces this once it is on main.
-  const followUps = directFollowUps({ queues, log })
   const routing = createRoutingService({ db })
   const suppressions = createSuppressionService({ db, config, audit })
   const links = createLinkService({ db, config, routing, suppressions, audit })
@@ -72,9 +74,19 @@ export function createContainer({ config, database, redis, queues, mailer, log, 
     organisations: createOrganisationService({ organisations: organisationsRepo }),
     communes: createCommuneService({ communes: createCommuneRepository(db), organisations: organisationsRepo, audit, config }),
     sites: createSiteService({ sites: createSiteRepository(db) }),
-    health: createHealthService({ sql, redis }),
-    imports: createImportService({ imports: importsRepo, organisations: organisationsRepo, queues, audit, config }),
-    importProcessor: createImportProcessor({ sql, imports: importsRepo, queues, log, config }),
+    health: createHealthService({ sql, redis, prefix: config.REDIS_PREFIX }),
+    outbox,
+    imports: createImportService({ db, imports: importsRepo, organisations: organisationsRepo, outbox, audit, config }),
+    importProcessor,
+    importRecovery: createImportRecovery({
+      db,
+      imports: importsRepo,
+      outbox,
+      processor: importProcessor,
+      jobState: (name, jobId) => queues.get(JOBS[name].queue).getJobState(jobId),
+      log,
+      config,
+    }),
     scoring: createScoringService({ db, log }),
     notifications: createNotificationService({
       imports: importsRepo,
@@ -88,7 +100,7 @@ export function createContainer({ config, database, redis, queues, mailer, log, 
     suppressions,
     links,
     availability,
-    bookings: createBookingService({ db, config, links, availability, routing, followUps, audit }),
+    bookings: createBookingService({ db, config, links, availability, routing, followUps: outbox, audit }),
     callbacks: createCallbackService({ db, config, links, audit }),
     appointmentNotifications: createAppointmentNotificationService({ db, routing, mailer, sms, emails, log, config }),
   }

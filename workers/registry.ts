@@ -7,6 +7,8 @@ import type { Logger } from '../server/lib/logger.ts'
 import { JOB_NAMES, type JobName, type JobPayloads } from './queues.ts'
 import { processImportJob } from './jobs/process-import.job.ts'
 import { scoreCohortJob } from './jobs/score-cohort.job.ts'
+import { notifyImportJob } from './jobs/notify-import.job.ts'
+import { reconcileJob } from './jobs/reconcile.job.ts'
 import { appointmentConfirmJob } from './jobs/appointment-confirm.job.ts'
 import { appointmentRemindJob } from './jobs/appointment-remind.job.ts'
 
@@ -25,7 +27,9 @@ export type Registry = { [K in JobName]: JobHandler<K> }
 
 export const registry: Registry = {
   'import.process': processImportJob,
+  'import.notify': notifyImportJob,
   'score.cohort': scoreCohortJob,
+  'outbox.reconcile': reconcileJob,
   'appointment.confirm': appointmentConfirmJob,
   'appointment.remind': appointmentRemindJob,
 }

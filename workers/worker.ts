@@ -9,10 +9,11 @@ import type { Config } from '../server/config.ts'
 import type { Container } from '../server/container.ts'
 import type { Logger } from '../server/lib/logger.ts'
 import { createRedis } from '../server/lib/redis.ts'
-import { JobPayloadSchemas, QUEUE_NAMES, type JobName } from './queues.ts'
+import { startHeartbeat, type ActiveJob, type Heartbeat } from './heartbeat.ts'
+import { JOB_NAMES, JOBS, JobPayloadSchemas, QUEUE_NAMES, type JobName } from './queues.ts'
 import { assertEveryJobHasHandler, registry, type Registry } from './registry.ts'
 
-export type Workers = { workers: Worker[]; close(): Promise<void> }
+export type Workers = { workers: Worker[]; heartbeat: Heartbeat; close(): Promise<void> }
 
 export function startWorkers(opts: {
   config: Config
@@ -20,11 +21,16 @@ export function startWorkers(opts: {
   log: Logger
   registry?: Registry
   lockDurationMs?: number
+  /** Upsert the repeatable jobs of the catalogue (the reconciler); tests may drive it by hand. */
+  schedules?: boolean
+  heartbeat?: { intervalMs?: number; ttlMs?: number }
 }): Workers {
   const reg = opts.registry ?? registry
   assertEveryJobHasHandler(reg)
   const { config, services, log } = opts
   const connections: Redis[] = []
+  // What this process runs right now, for the heartbeat (and /health: a job past its limit).
+  const active = new Map<string, ActiveJob>()
 
   const processor = async (job: Job) => {
     const name = job.name as JobName
@@ -38,13 +44,19 @@ export function startWorkers(opts: {
       throw new UnrecoverableError(`invalid payload for ${job.name}`)
     }
     const started = Date.now()
-    const outcome = await handler(job.data, {
-      services,
-      log,
-      job: { id: job.id ?? '', attemptsMade: job.attemptsMade, updateProgress: (p: object) => job.updateProgress(p) },
-    })
-    log.info({ job: job.name, jobId: job.id, outcome, ms: Date.now() - started }, 'job finished')
-    return outcome
+    const key = `${job.queueName}/${job.id ?? ''}/${started}`
+    active.set(key, { name, id: job.id ?? '', startedAt: started, limitMs: JOBS[name].limitMs })
+    try {
+      const outcome = await handler(job.data, {
+        services,
+        log,
+        job: { id: job.id ?? '', attemptsMade: job.attemptsMade, updateProgress: (p: object) => job.updateProgress(p) },
+      })
+      log.info({ job: job.name, jobId: job.id, outcome, ms: Date.now() - started }, 'job finished')
+      return outcome
+    } finally {
+      active.delete(key)
+    }
   }
 
   const workers = QUEUE_NAMES.map((queue) => {
@@ -65,24 +77,60 @@ export function startWorkers(opts: {
       const final = job.attemptsMade >= (job.opts.attempts ?? 1) || err instanceof UnrecoverableError
       log.warn({ job: job.name, jobId: job.id, attemptsMade: job.attemptsMade, final, err: { message: err.message } }, 'job failed')
       if (final && job.name === 'import.process') {
-        const { importId } = job.data as { importId: string }
+        // Guarded (only this run, only from `processing`); the e-mail goes through the outbox.
+        // If this process dies before it runs, the reconciler finds the failed job and does it.
+        const { importId, run } = job.data as { importId: string; run?: number }
         void services.importProcessor
-          .markFailed(importId)
-          .then(() => services.notifications.importFinished(importId))
-          .catch((e: unknown) => log.error({ err: e }, 'could not mark import failed'))
+          .markFailed(importId, run ?? 1)
+          .catch((e: unknown) => log.error({ importId, err: { message: (e as Error).message } }, 'could not mark import failed'))
       }
     })
     worker.on('error', (err) => log.error({ err: { message: err.message }, queue }, 'worker error'))
     return worker
   })
 
+  // Heartbeat and schedules share one fail-fast connection: a beat that cannot reach Redis is skipped.
+  const control = createRedis(config.REDIS_URL, 'producer')
+  connections.push(control)
+  control.connect().catch((err: unknown) => log.warn({ err: { message: (err as Error).message } }, 'heartbeat: Redis unreachable'))
+  const heartbeat = startHeartbeat({
+    redis: control,
+    prefix: config.REDIS_PREFIX,
+    activeJobs: () => [...active.values()],
+    ...opts.heartbeat,
+    onError: (err) => log.debug({ err: { message: err.message } }, 'heartbeat not written'),
+  })
+  if (opts.schedules ?? true) {
+    void upsertSchedules(services).catch((err: unknown) =>
+      log.error({ err: { message: (err as Error).message } }, 'repeatable jobs not scheduled: the reconciler will not run'),
+    )
+  }
+
   return {
     workers,
+    heartbeat,
     async close() {
       await Promise.all(workers.map((w) => w.close()))
+      await heartbeat.stop()
       for (const c of connections) {
         c.disconnect()
       }
     },
+  }
+}
+
+/**
+ * Upserts the catalogue's repeatable jobs: idempotent, so every worker does it at start and
+ * BullMQ keeps one schedule per job (one run per tick across all workers).
+ * @see https://docs.bullmq.io/guide/job-schedulers
+ */
+async function upsertSchedules(services: Container): Promise<void> {
+  for (const name of JOB_NAMES) {
+    const def = JOBS[name]
+    if (def.repeat) {
+      await services.queues
+        .get(def.queue)
+        .upsertJobScheduler(def.jobId({} as never), { every: def.repeat.everyMs }, { name, data: {}, opts: def.opts })
+    }
   }
 }

@@ -35,6 +35,16 @@ export function createAppointmentRepository(q: DbOrTx) {
       const [row] = await q.insert(appointments).values(a).returning()
       return row as Appointment
     },
+    /**
+     * Orders the concurrent bookings of one counsellor (transaction-scoped advisory lock, released
+     * at commit or rollback). Without it two inserts that overlap can each wait for the other's
+     * uncommitted index entry of the exclusion constraint, a deadlock PostgreSQL breaks by
+     * aborting one with 40P01 instead of the clear 23P01. The constraint, not this lock, is what
+     * forbids the overlap.
+     */
+    async lockCounsellor(counsellorId: string): Promise<void> {
+      await q.execute(sql`SELECT pg_advisory_xact_lock(hashtextextended(${counsellorId}, 0))`)
+    },
     async byId(id: string): Promise<Appointment | undefined> {
       const [row] = await q.select().from(appointments).where(eq(appointments.id, id))
       return row

@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray, sql } from 'drizzle-orm'
+import { and, asc, desc, eq, inArray, lt, sql } from 'drizzle-orm'
 import type { DbOrTx } from '../client.ts'
 import { importErrors } from '../schema/import-errors.ts'
 import { importMappings } from '../schema/import-mappings.ts'
@@ -44,8 +44,11 @@ export function createImportRepository(db: DbOrTx) {
     async update(id: string, patch: Partial<typeof imports.$inferInsert>): Promise<void> {
       await db.update(imports).set(patch).where(eq(imports.id, id))
     },
-    /** Claims an import for processing; a retry after a crash finds it already `processing`. */
-    async claim(id: string): Promise<Import | undefined> {
+    /**
+     * Claims an import for run `run`; a retry of the same job after a crash finds it already
+     * `processing`. A job of an earlier run (before a retry or a takeover) claims nothing.
+     */
+    async claim(id: string, run: number): Promise<Import | undefined> {
       const [row] = await db
         .update(imports)
         .set({
@@ -54,9 +57,110 @@ export function createImportRepository(db: DbOrTx) {
           startedAt: sql`coalesce(${imports.startedAt}, now())`,
           rowsRead: 0,
         })
-        .where(and(eq(imports.id, id), inArray(imports.status, ['queued', 'processing'])))
+        .where(and(eq(imports.id, id), eq(imports.run, run), inArray(imports.status, ['queued', 'processing'])))
         .returning()
       return row
+    },
+    /** The run's current value, read under the row lock the caller's transaction already holds. */
+    async currentRun(id: string): Promise<number | undefined> {
+      const [row] = await db.select({ run: imports.run }).from(imports).where(eq(imports.id, id))
+      return row?.run
+    },
+    /**
+     * Fails an import of run `run`, only while it is `processing`: a committed import (succeeded)
+     * or one another run took over is never relabelled. Returns false when nothing changed.
+     */
+    async failProcessing(
+      id: string,
+      run: number,
+      patch: { errorCode: string; errorMessage: string } & Partial<typeof imports.$inferInsert>,
+    ): Promise<boolean> {
+      const rows = await db
+        .update(imports)
+        .set({ ...patch, status: 'failed', finishedAt: sql`now()` })
+        .where(and(eq(imports.id, id), eq(imports.run, run), eq(imports.status, 'processing')))
+        .returning({ id: imports.id })
+      return rows.length > 0
+    },
+    /**
+     * Starts a new run of an import left `queued` or `processing` without a live job (the
+     * reconciler's takeover). Guarded by status and run: a concurrent change wins.
+     */
+    async requeue(id: string, from: 'queued' | 'processing', run: number): Promise<number | undefined> {
+      const [row] = await db
+        .update(imports)
+        .set({ status: 'queued', run: sql`${imports.run} + 1` })
+        .where(and(eq(imports.id, id), eq(imports.run, run), eq(imports.status, from)))
+        .returning({ run: imports.run })
+      return row?.run
+    },
+    /** Queues an import once its columns are mapped; only from `awaiting_mapping`. */
+    async queueMapped(id: string, patch: Pick<typeof imports.$inferInsert, 'mapping' | 'shape'>): Promise<Import | undefined> {
+      const [row] = await db
+        .update(imports)
+        .set({ ...patch, status: 'queued' })
+        .where(and(eq(imports.id, id), eq(imports.status, 'awaiting_mapping')))
+        .returning()
+      return row
+    },
+    /** Staff retry of a failed import: a fresh run, counters and report cleared. */
+    async retry(id: string): Promise<Import | undefined> {
+      await db.delete(importErrors).where(eq(importErrors.importId, id))
+      const [row] = await db
+        .update(imports)
+        .set({
+          status: 'queued',
+          run: sql`${imports.run} + 1`,
+          attempts: 0,
+          errorCode: null,
+          errorMessage: null,
+          rowsRead: 0,
+          rowsValid: 0,
+          rowsInvalid: 0,
+          rowsLoaded: 0,
+          rowsChanged: 0,
+          studentsCreated: 0,
+          startedAt: null,
+          finishedAt: null,
+        })
+        .where(and(eq(imports.id, id), eq(imports.status, 'failed')))
+        .returning()
+      return row
+    },
+    /** Imports still `queued` or `processing` and untouched since `before` (partial index imports_unfinished_idx). */
+    async unfinished(before: Date, limit = 100): Promise<Pick<Import, 'id' | 'status' | 'run' | 'attempts'>[]> {
+      return db
+        .select({ id: imports.id, status: imports.status, run: imports.run, attempts: imports.attempts })
+        .from(imports)
+        .where(and(inArray(imports.status, ['queued', 'processing']), lt(imports.updatedAt, before)))
+        .orderBy(asc(imports.updatedAt))
+        .limit(limit)
+    },
+    /**
+     * Claims the e-mail about the end of run `run`, before sending it: a second `import.notify`
+     * for the same run sends nothing. Only for a finished import.
+     */
+    async claimNotification(id: string, run: number): Promise<boolean> {
+      const rows = await db
+        .update(imports)
+        .set({ notifiedRun: run })
+        .where(
+          and(
+            eq(imports.id, id),
+            eq(imports.run, run),
+            inArray(imports.status, ['succeeded', 'failed']),
+            sql`${imports.notifiedRun} IS DISTINCT FROM ${run}`,
+          ),
+        )
+        .returning({ id: imports.id })
+      return rows.length > 0
+    },
+    /** Gives the claim back when the e-mail could not be sent, so the job's retry sends it. */
+    async releaseNotification(id: string, run: number): Promise<void> {
+      await db
+        .update(imports)
+        .set({ notifiedRun: null })
+        .where(and(eq(imports.id, id), eq(imports.notifiedRun, run)))
     },
     async errors(importId: string, limit?: number) {
       const q = db

@@ -62,6 +62,14 @@ export function createLinkRepository(q: DbOrTx) {
       return row ?? { homeCommuneInsee: null, birthYear: null }
     },
 
+    async studentByPseudo(universityId: string, pseudoId: string): Promise<{ id: number } | undefined> {
+      const [row] = await q
+        .select({ id: students.id })
+        .from(students)
+        .where(and(eq(students.universityId, universityId), eq(students.pseudoId, pseudoId)))
+      return row
+    },
+
     async studentById(studentId: number): Promise<{ id: number; universityId: string; pseudoId: string } | undefined> {
       const [row] = await q
         .select({ id: students.id, universityId: students.universityId, pseudoId: students.pseudoId })

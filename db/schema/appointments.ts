@@ -13,7 +13,7 @@ export const appointmentStatus = pgEnum('appointment_status', APPOINTMENT_STATUS
 
 /**
  * A booked appointment. A double booking is impossible in the database: the custom migration
- * 0003 adds `EXCLUDE USING gist (counsellor_id WITH =, during WITH &&) WHERE (status = 'booked')`
+ * 0004 adds `EXCLUDE USING gist (counsellor_id WITH =, during WITH &&) WHERE (status = 'booked')`
  * on the generated range `during` (btree_gist), which drizzle-kit cannot express. A cancelled
  * row leaves the constraint at once, so its slot is free again.
  * The student's identity is encrypted (AES-256-GCM); the manage code is stored as a sha256 only.

@@ -44,6 +44,13 @@ export const imports = pgTable(
     rowsChanged: integer('rows_changed').notNull().default(0),
     studentsCreated: integer('students_created').notNull().default(0),
     attempts: integer('attempts').notNull().default(0),
+    /**
+     * Which run of `import.process` may work on this import: a retry or a takeover starts a
+     * new run (a new job id), so a stale job of an earlier run can neither claim nor fail it.
+     */
+    run: integer('run').notNull().default(1),
+    /** The run whose end the uploader was told about by e-mail (at most one e-mail per run). */
+    notifiedRun: integer('notified_run'),
     errorCode: text('error_code'),
     /** French, shown to staff. */
     errorMessage: text('error_message'),
@@ -53,6 +60,10 @@ export const imports = pgTable(
   },
   (t) => [
     index('imports_organisation_created_idx').on(t.organisationId, t.createdAt),
+    // The reconciler looks for imports left queued or processing.
+    index('imports_unfinished_idx')
+      .on(t.updatedAt)
+      .where(sql`${t.status} IN ('queued', 'processing')`),
     // The same file twice is refused, unless the first attempt failed or was rejected.
     uniqueIndex('imports_same_file_key')
       .on(t.organisationId, t.sha256)

@@ -7,6 +7,7 @@
  * Apogée-style codes from §3.1, INSEE codes checked against @etalab/decoupage-administratif.
  */
 import { readFileSync } from 'node:fs'
+import { getISOWeek, getISOWeekYear } from 'date-fns'
 
 // ---------------------------------------------------------------------------------------------
 // Calendar (UTC day numbers: days since 1970-01-01, never a local-time Date)
@@ -41,13 +42,11 @@ export function weekday(dayNumber: number): number {
   return (((dayNumber + 3) % 7) + 7) % 7
 }
 
-/** ISO week label `2026-W37` of a Monday (valid for the autumn term, far from year boundaries). */
+/** ISO week label `2026-W37` of a day (date-fns, on the local calendar date: the same in every time zone). */
 export function isoWeekLabel(monday: number): string {
-  const [y] = parts(monday)
-  const jan4 = day(y, 1, 4)
-  const week1Monday = jan4 - weekday(jan4)
-  const week = Math.floor((monday - week1Monday) / 7) + 1
-  return `${y}-W${pad2(week)}`
+  const [y, m, d] = parts(monday)
+  const date = new Date(y, m - 1, d)
+  return `${getISOWeekYear(date)}-W${pad2(getISOWeek(date))}`
 }
 
 // ---------------------------------------------------------------------------------------------

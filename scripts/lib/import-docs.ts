@@ -4,13 +4,7 @@
  * Each generated block sits between `<!-- generated: <what> -->` and `<!-- /generated -->`;
  * `npm run docs:imports` rewrites them, and tests/unit/imports/docs.test.ts fails when they differ.
  */
-import {
-  KINDS,
-  columnsFor,
-  naturalKeyFor,
-  type AttendanceShape,
-  type KindDef,
-} from '../../server/services/imports/kinds/index.ts'
+import { KINDS, columnsFor, naturalKeyFor, type AttendanceShape, type KindDef } from '../../server/services/imports/kinds/index.ts'
 import { GENERIC_ABSENCE, IMPORT_KINDS, PRESENCE_CODES, type ImportKind } from '../../db/vocabulary/index.ts'
 
 const code = (s: string) => `\`${s.replace(/`/g, "'")}\``

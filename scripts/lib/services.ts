@@ -1,11 +1,16 @@
 /**
- * Makes sure PostgreSQL and Redis answer before `npm start` runs anything else.
+ * Makes sure PostgreSQL and Redis answer before `npm start` or `npm test` runs anything else.
  *
  * Each function first tries the URL as given. When nothing answers and the host is this machine, it
  * starts what it can: a Debian cluster on that port (`pg_ctlcluster`), else a private cluster under
  * `<varDir>/postgres` made with the Debian binaries; for Redis, a `redis-server` child with its data
  * under `<varDir>/redis`. It returns a `stop()` that undoes only what it started: a server that was
- * already running is left alone, and its `stop()` does nothing.
+ * already running is left alone, and its `stop()` does nothing. With `keep: true` (the tests' set-up,
+ * which exits before the tests start) what it starts outlives this process: no exit hook stops it,
+ * and redis-server is detached from it.
+ *
+ * When PostgreSQL or Redis is down and not installed, it installs the Debian package (`./packages.ts`:
+ * as root or with `sudo -n`, else the message is the command to type).
  *
  * Nothing here prints a URL: messages name host and port only, so a password never reaches a terminal.
  */
@@ -14,14 +19,22 @@ import { chmodSync, existsSync, mkdirSync, readdirSync, statSync, writeFileSync 
 import { join, relative } from 'node:path'
 import { Redis } from 'ioredis'
 import postgres from 'postgres'
+import { installPackages, privilege, ServiceError } from './packages.ts'
 import { isAlive, isExecutable, isRoot, run, signalChild, sleep, stopChild, tail, which, type Log } from './proc.ts'
 
-/** A problem the person starting the app must fix; its message is one or a few plain lines, no stack. */
-export class ServiceError extends Error {
-  override name = 'ServiceError'
-}
+export { ServiceError }
 
-export type EnsureOptions = { varDir: string; log: Log }
+export type EnsureOptions = {
+  varDir: string
+  log: Log
+  /** Leave what this call starts running after this process exits (see the header). */
+  keep?: boolean
+  /**
+   * On a CI machine only: when a local Debian cluster asks for a password over TCP, add `trust`
+   * lines for 127.0.0.1 and ::1 to its pg_hba.conf, as the CI machines' tests connect without one.
+   */
+  trustLoopbackOnCi?: boolean
+}
 
 export type EnsuredService = {
   /** `running`: it already answered, nothing was started and `stop()` does nothing. */
@@ -60,7 +73,10 @@ function display(path: string): string {
 
 const noop = async (): Promise<void> => {}
 
-/** Stops a started service at most once, and forgets its emergency exit hook once stopped. */
+/**
+ * Stops a started service at most once, and forgets its emergency exit hook once stopped.
+ * `emergency` is left out when the service must outlive this process (`keep`).
+ */
 function once(stop: () => Promise<void>, emergency?: () => void): () => Promise<void> {
   let done: Promise<void> | undefined
   const onExit = emergency ? () => emergency() : undefined
@@ -86,7 +102,7 @@ type PgProbe =
   | { status: 'no-database' }
   | { status: 'down'; reason: string }
   | { status: 'starting' }
-  | { status: 'refused'; reason: string }
+  | { status: 'refused'; reason: string; code: string }
 
 const NETWORK_ERRORS = new Set([
   'ECONNREFUSED',
@@ -129,7 +145,7 @@ async function probePostgres(url: string, connectTimeoutSeconds = 3): Promise<Pg
     if (NETWORK_ERRORS.has(code)) {
       return { status: 'down', reason: code }
     }
-    return { status: 'refused', reason: (err as Error).message }
+    return { status: 'refused', reason: (err as Error).message, code }
   } finally {
     await sql.end({ timeout: 1 }).catch(() => {})
   }
@@ -190,7 +206,7 @@ export function findPostgresBinaries(): PgBinaries | undefined {
   return initdb && pgCtl ? { version: 'local', initdb, pgCtl } : undefined
 }
 
-async function startDebianCluster(cluster: DebianCluster, where: string, log: Log): Promise<EnsuredService> {
+async function startDebianCluster(cluster: DebianCluster, where: string, log: Log, keep: boolean): Promise<EnsuredService> {
   const id = `${cluster.version}/${cluster.name}`
   if (cluster.status.startsWith('online')) {
     throw new ServiceError(
@@ -205,7 +221,7 @@ async function startDebianCluster(cluster: DebianCluster, where: string, log: Lo
       log(`Stopping PostgreSQL cluster ${id}…`)
       await run('pg_ctlcluster', [...args, 'stop', '-m', 'fast'])
     },
-    () => spawnSync('pg_ctlcluster', [...args, 'stop', '-m', 'fast'], { stdio: 'ignore' }),
+    keep ? undefined : () => spawnSync('pg_ctlcluster', [...args, 'stop', '-m', 'fast'], { stdio: 'ignore' }),
   )
   log(`Starting PostgreSQL cluster ${id} on port ${cluster.port}…`)
   const started = await run('pg_ctlcluster', [...args, 'start'])
@@ -224,7 +240,7 @@ async function startDebianCluster(cluster: DebianCluster, where: string, log: Lo
  * and port only, its unix socket in `<varDir>/postgres-socket` so it never clashes with a system one.
  * initdb and postgres refuse to run as root, so as root they run as the `postgres` system user.
  */
-async function startPrivateCluster(bin: PgBinaries, ep: Endpoint, varDir: string, log: Log): Promise<EnsuredService> {
+async function startPrivateCluster(bin: PgBinaries, ep: Endpoint, { varDir, log, keep = false }: EnsureOptions): Promise<EnsuredService> {
   const dataDir = join(varDir, 'postgres')
   const socketDir = join(varDir, 'postgres-socket')
   const logFile = join(dataDir, 'server.log')
@@ -281,7 +297,7 @@ async function startPrivateCluster(bin: PgBinaries, ep: Endpoint, varDir: string
       log(`Stopping PostgreSQL (${shown})…`)
       await exec(bin.pgCtl, stopArgs)
     },
-    () => spawnSync(...argv(bin.pgCtl, stopArgs), { stdio: 'ignore' }),
+    keep ? undefined : () => spawnSync(...argv(bin.pgCtl, stopArgs), { stdio: 'ignore' }),
   )
   log(`Starting PostgreSQL ${bin.version} from ${shown} on ${ep.where}…`)
   // pg_ctl puts the server in its own session: a Ctrl-C in the terminal does not reach it.
@@ -345,11 +361,50 @@ async function createDatabaseIfMissing(ep: Endpoint, log: Log): Promise<boolean>
   return false
 }
 
+/** invalid_password, invalid_authorization_specification: pg_hba.conf or the password. */
+const AUTH_ERRORS = new Set(['28P01', '28000'])
+
+/**
+ * Adds `host all all 127.0.0.1/32 trust` and its ::1 twin at the top of the local cluster's
+ * pg_hba.conf and reloads it. Only for CI machines (`trustLoopbackOnCi`): a stock Debian cluster asks
+ * for a password over TCP, and the tests connect as `postgres` without one. Reached over the Unix
+ * socket as the `postgres` system user (peer authentication), as root or with `sudo -n`.
+ */
+async function trustLoopback(ep: Endpoint, log: Log): Promise<void> {
+  const priv = await privilege()
+  const psql = which('psql')
+  const fail = (why: string) =>
+    new ServiceError(
+      `PostgreSQL at ${ep.where} asks for a password and ${why}: allow trust for 127.0.0.1 in pg_hba.conf, or put the password in the URL.`,
+    )
+  if (!priv || !psql) {
+    throw fail(priv ? 'psql is missing' : 'this CI job is neither root nor allowed sudo -n')
+  }
+  const psqlArgs = (sql: string) => [psql, '-p', String(ep.port), '-Atqc', sql]
+  const asPostgres = (sql: string) =>
+    priv.prefix.length > 0
+      ? run('sudo', ['-n', '-u', 'postgres', ...psqlArgs(sql)])
+      : run('runuser', ['-u', 'postgres', '--', ...psqlArgs(sql)])
+  const shown = await asPostgres('show hba_file')
+  const hba = shown.stdout.trim()
+  if (shown.code !== 0 || !hba.startsWith('/')) {
+    throw fail(`its pg_hba.conf could not be found (${firstLines(shown.stderr)})`)
+  }
+  log(`CI machine: allowing trust authentication from 127.0.0.1 and ::1 in ${hba}…`)
+  const sed = ['sed', '-i', '1i host all all 127.0.0.1/32 trust\nhost all all ::1/128 trust', hba]
+  const edited = priv.prefix.length > 0 ? await run('sudo', ['-n', ...sed]) : await run('sed', sed.slice(1))
+  if (edited.code !== 0 || (await asPostgres('select pg_reload_conf()')).code !== 0) {
+    throw fail(`${hba} could not be changed`)
+  }
+  await sleep(500)
+}
+
 /**
  * Makes sure PostgreSQL answers at `databaseUrl` and that its database exists.
  * @throws ServiceError with a message meant for a person (no URL, no stack).
  */
-export async function ensurePostgres(databaseUrl: string, { varDir, log }: EnsureOptions): Promise<EnsuredService> {
+export async function ensurePostgres(databaseUrl: string, options: EnsureOptions): Promise<EnsuredService> {
+  const { varDir, log, keep = false } = options
   const ep = endpoint(databaseUrl, 'DATABASE_URL', 5432)
   let probe = await probePostgres(databaseUrl)
   let service: EnsuredService = { origin: 'running', createdDatabase: false, stop: noop }
@@ -359,21 +414,32 @@ export async function ensurePostgres(databaseUrl: string, { varDir, log }: Ensur
     if (!isLocalHost(ep.host)) {
       throw new ServiceError(`PostgreSQL at ${ep.where} does not answer (${probe.reason}). Start it, or fix DATABASE_URL.`)
     }
+    if (!findPostgresBinaries()) {
+      // The Debian package also creates (and may start) a cluster on port 5432.
+      await installPackages(['postgresql'], `PostgreSQL does not answer at ${ep.where} and is not installed here`, log)
+      probe = await probePostgres(databaseUrl)
+    }
+  }
+  if (probe.status === 'down') {
     const cluster = (await debianClusters()).find((c) => c.port === ep.port)
     if (cluster) {
-      service = await startDebianCluster(cluster, ep.where, log)
+      service = await startDebianCluster(cluster, ep.where, log, keep)
     } else {
       const bin = findPostgresBinaries()
       if (!bin) {
         throw new ServiceError(`PostgreSQL does not answer at ${ep.where} and is not installed here. ${INSTALL_HINT}`)
       }
-      service = await startPrivateCluster(bin, ep, varDir, log)
+      service = await startPrivateCluster(bin, ep, options)
       logFile = join(varDir, 'postgres', 'server.log')
     }
   }
   try {
     if (probe.status === 'down' || probe.status === 'starting') {
       probe = await waitForPostgres(databaseUrl, ep.where, 30_000, logFile)
+    }
+    if (probe.status === 'refused' && AUTH_ERRORS.has(probe.code) && options.trustLoopbackOnCi && isLocalHost(ep.host)) {
+      await trustLoopback(ep, log)
+      probe = await probePostgres(databaseUrl)
     }
     if (probe.status === 'refused') {
       throw new ServiceError(
@@ -439,7 +505,7 @@ function findRedisServer(): string | undefined {
  * would silently drop an import or a message that was waiting. The folder is git-ignored with var/.
  * @see {@link https://docs.bullmq.io/guide/going-to-production#persistence}
  */
-async function spawnRedis(bin: string, ep: Endpoint, varDir: string, log: Log): Promise<EnsuredService> {
+async function spawnRedis(bin: string, ep: Endpoint, { varDir, log, keep = false }: EnsureOptions): Promise<EnsuredService> {
   const dir = join(varDir, 'redis')
   const logFile = join(dir, 'redis.log')
   mkdirSync(dir, { recursive: true })
@@ -470,6 +536,9 @@ async function spawnRedis(bin: string, ep: Endpoint, varDir: string, log: Log): 
   }
   log(`Starting redis-server on ${ep.where} (data in ${display(dir)})…`)
   const child: ChildProcess = spawn(bin, args, { stdio: 'ignore', detached: true })
+  if (keep) {
+    child.unref() // outlives this process (see the header)
+  }
   let failed: Error | undefined
   child.once('error', (err) => (failed = err))
   const stop = once(
@@ -479,7 +548,7 @@ async function spawnRedis(bin: string, ep: Endpoint, varDir: string, log: Log): 
         await stopChild(child, { graceMs: 10_000, group: true })
       }
     },
-    () => signalChild(child, 'SIGKILL', true),
+    keep ? undefined : () => signalChild(child, 'SIGKILL', true),
   )
 
   const deadline = Date.now() + 15_000
@@ -512,7 +581,7 @@ async function spawnRedis(bin: string, ep: Endpoint, varDir: string, log: Log): 
  * Makes sure Redis answers PING at `redisUrl`.
  * @throws ServiceError with a message meant for a person (no URL, no stack).
  */
-export async function ensureRedis(redisUrl: string, { varDir, log }: EnsureOptions): Promise<EnsuredService> {
+export async function ensureRedis(redisUrl: string, options: EnsureOptions): Promise<EnsuredService> {
   const ep = endpoint(redisUrl, 'REDIS_URL', 6379)
   const probe = await probeRedis(redisUrl)
   switch (probe.status) {
@@ -534,11 +603,18 @@ export async function ensureRedis(redisUrl: string, { varDir, log }: EnsureOptio
       if (!isLocalHost(ep.host)) {
         throw new ServiceError(`Redis at ${ep.where} does not answer (${probe.reason}). Start it, or fix REDIS_URL.`)
       }
+      if (!findRedisServer()) {
+        await installPackages(['redis-server'], `Redis does not answer at ${ep.where} and is not installed here`, options.log)
+        // The Debian package may start its own server on 6379.
+        if ((await probeRedis(redisUrl)).status === 'ok') {
+          return { origin: 'running', createdDatabase: false, stop: noop }
+        }
+      }
       const bin = findRedisServer()
       if (!bin) {
         throw new ServiceError(`Redis does not answer at ${ep.where} and is not installed here. ${INSTALL_HINT}`)
       }
-      return spawnRedis(bin, ep, varDir, log)
+      return spawnRedis(bin, ep, options)
     }
   }
 }

@@ -194,6 +194,11 @@ export function createAvailabilityService({ db, audit }: Deps) {
       return { rule, ...slot }
     },
 
+    /** No booked appointment of the slot's counsellor overlaps it (a read: the database decides races). */
+    async isFree(slot: CheckedSlot): Promise<boolean> {
+      return (await repo.busy([slot.rule.counsellorId], { from: slot.startsAt, to: slot.endsAt })).length === 0
+    },
+
     /** What a slot key stands for, or null (never throws): the summary above the booking form. */
     async describeSlot(slotKey: string) {
       const decoded = decodeSlotKey(slotKey)

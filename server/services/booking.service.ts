@@ -155,7 +155,9 @@ export function createBookingService({ db, config, links, availability, routing,
     jobIds: number[],
   ): Promise<Appointment> {
     const id = crypto.randomUUID()
-    const a = await createAppointmentRepository(tx).insert({
+    const repo = createAppointmentRepository(tx)
+    await repo.lockCounsellor(args.slot.rule.counsellorId)
+    const a = await repo.insert({
       id,
       missionLocaleId: args.slot.rule.missionLocaleId,
       counsellorId: args.slot.rule.counsellorId,
@@ -228,6 +230,10 @@ export function createBookingService({ db, config, links, availability, routing,
         throw new BadInput('Aucune Mission Locale partenaire ne couvre votre commune : contactez celle de votre secteur.')
       }
       const slot = await availability.checkSlot(input.slotKey, link.missionLocaleId, now)
+      // Fast answer for a slot already taken; the exclusion constraint decides the races.
+      if (!(await availability.isFree(slot))) {
+        throw new SlotTaken()
+      }
       const { minor, ...identity } = cleanIdentity(input.identity, parisDay(now))
       const identityEnc = encryptField(config.dataEncryptionKey, JSON.stringify(identity))
       const jobIds: number[] = []

@@ -14,8 +14,9 @@ import type { AuditContext, AuditService } from './audit.service.ts'
 import { detectEncoding, openCsv } from './imports/csv-reader.ts'
 import { isImportStructureError } from './imports/errors.ts'
 import { storeUpload } from './imports/upload-store.ts'
-import { csvCell, type RowError } from './imports/validate.ts'
+import type { RowError } from './imports/validate.ts'
 import { headerMatchKey } from './imports/values.ts'
+import { toCsv } from '../lib/csv/writer.ts'
 
 type Deps = {
   communes: CommuneRepository
@@ -51,15 +52,16 @@ export function createCommuneService({ communes, organisations, audit, config }:
 
     /** UTF-8 with BOM, `;`: opens as is in French Excel, and imports back unchanged. */
     async exportCsv(): Promise<string> {
-      const lines = [EXPORT_HEADERS.join(';')]
-      for (const c of await communes.list()) {
-        lines.push(
-          [c.inseeCode, c.name, c.postcodes.join(' '), c.epciName ?? '', c.missionLocaleSlug ?? '', c.mappingStatus, c.mappingNote ?? '']
-            .map((v) => csvCell(v, ';', true))
-            .join(';'),
-        )
-      }
-      return `\ufeff${lines.join('\r\n')}\r\n`
+      const rows = (await communes.list()).map((c) => [
+        c.inseeCode,
+        c.name,
+        c.postcodes.join(' '),
+        c.epciName,
+        c.missionLocaleSlug,
+        c.mappingStatus,
+        c.mappingNote,
+      ])
+      return toCsv([EXPORT_HEADERS, ...rows])
     },
 
     async importMapping(ctx: AuditContext & { actor: Principal }, stream: Readable): Promise<{ applied: number; errors: RowError[] }> {

@@ -132,6 +132,22 @@ export function createLinkService({ db, config, routing, suppressions, audit }: 
       }
     },
 
+    /** The admin action (API): by student id or by pseudonym; audited without the code. */
+    async createFor(
+      ctx: AuditContext,
+      input: Omit<NewLinkInput, 'studentId'> & { studentId?: number; universityId?: string; pseudoId?: string },
+    ): Promise<CreatedLink> {
+      const { universityId, pseudoId, studentId, ...rest } = input
+      const id = studentId ?? (universityId && pseudoId ? (await repo.studentByPseudo(universityId, pseudoId))?.id : undefined)
+      if (!id) {
+        throw new BadInput('Indiquez un étudiant : studentId, ou universityId avec pseudoId.')
+      }
+      const [created] = await createMany([{ ...rest, studentId: id }])
+      const link = created as CreatedLink
+      await audit.record(ctx, { action: 'link.create', entityType: 'link', entityId: link.linkId })
+      return link
+    },
+
     /** The usable link behind an id, for the services acting on it; throws LinkUnusable otherwise. */
     async usable(linkId: string, now = new Date()): Promise<LinkWithStudent> {
       const link = await repo.byId(linkId)

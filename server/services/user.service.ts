@@ -4,6 +4,7 @@ import type { OrganisationRepository } from '../../db/repositories/organisations
 import type { UserRepository, UserWithOrganisation } from '../../db/repositories/users.repository.ts'
 import type { UserRole } from '../../db/vocabulary/index.ts'
 import { AccountDisabled, BadInput, EmailTaken, InvalidCredentials, NotFound, PasswordTooWeak } from '../errors.ts'
+import { isEmailAddress } from '../lib/formats.ts'
 import { inScope, organisationFilter, type Principal } from './access.ts'
 import type { AuditContext, AuditService } from './audit.service.ts'
 
@@ -90,7 +91,7 @@ export function createUserService({ users, organisations, audit }: Deps) {
       input: { email: string; fullName: string; role: UserRole; organisationId: string; password?: string },
     ): Promise<{ id: string; temporaryPassword: string | null }> {
       const email = input.email.trim().toLowerCase()
-      if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) {
+      if (!isEmailAddress(email)) {
         throw new BadInput('Adresse e-mail invalide.')
       }
       const fullName = input.fullName.trim()

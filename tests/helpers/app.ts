@@ -3,12 +3,13 @@
  * one account per role and Mission Locale. Each test file calls `startTestApp()` once.
  */
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
-import { buildApp } from '../../server/app.ts'
+import { buildApp, type AppDeps } from '../../server/app.ts'
 import type { Config } from '../../server/config.ts'
 import { createDatabase, type Database } from '../../db/client.ts'
 import { memoryMailer } from '../../server/lib/mailer.ts'
 import { seedCommunes, seedOrganisations, seedSites, seedUsers, DEMO_PASSWORD } from '../../scripts/seed.ts'
 import { testConfig } from './env.ts'
+import { deletePrefixKeys } from './redis-keys.ts'
 
 export { DEMO_PASSWORD }
 
@@ -30,7 +31,11 @@ export async function truncateAll(database: Database): Promise<void> {
   }
 }
 
-export async function startTestApp(overrides: Record<string, string> = {}): Promise<TestApp> {
+/** `deps` lets a test hand the app its own queues (e.g. on a broken Redis connection) or watch its routes. */
+export async function startTestApp(
+  overrides: Record<string, string> = {},
+  deps: Pick<AppDeps, 'queues' | 'onRoute'> = {},
+): Promise<TestApp> {
   const config = testConfig(overrides)
   const database = createDatabase(config.DATABASE_URL, { max: 5, appName: 'repere-test' })
   await truncateAll(database)
@@ -39,7 +44,7 @@ export async function startTestApp(overrides: Record<string, string> = {}): Prom
   await seedSites(database.db, orgIds)
   await seedUsers(database.db, orgIds)
   const mailer = memoryMailer()
-  const app = await buildApp(config, { database, mailer, logger: false })
+  const app = await buildApp(config, { ...deps, database, mailer, logger: false })
   await app.ready()
   return {
     app,
@@ -47,9 +52,11 @@ export async function startTestApp(overrides: Record<string, string> = {}): Prom
     database,
     mailer,
     orgIds,
+    /** Closes the app and the database, then removes the app's Redis keys (close its workers first). */
     async close() {
       await app.close()
       await database.close()
+      await deletePrefixKeys(config)
     },
   }
 }

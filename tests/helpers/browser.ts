@@ -7,9 +7,10 @@ import { mkdir } from 'node:fs/promises'
 import path from 'node:path'
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
 import { AxeBuilder } from '@axe-core/playwright'
+import { CHROMIUM_PATH } from '../../scripts/lib/prerequisites.ts'
 import { DEMO_PASSWORD, startTestApp, type TestApp } from './app.ts'
 
-export const CHROMIUM_PATH = '/usr/bin/chromium'
+export { CHROMIUM_PATH }
 export const CHROMIUM_ARGS = [
   '--headless',
   '--no-sandbox',

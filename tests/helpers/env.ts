@@ -1,20 +1,26 @@
 /**
  * The test environment: a dedicated database (never the demo one) and a Redis key prefix
- * unique to the run. Tests read their config through here, not from process.env directly.
+ * unique to each app a test builds. Tests read their config through here, not from process.env directly.
  */
 import { loadConfig, type Config } from '../../server/config.ts'
+import { TEST_DATABASE_URL, TEST_REDIS_URL } from './urls.ts'
 
-const baseUrl = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/repere_test'
+export { TEST_DATABASE_URL, TEST_REDIS_URL }
 
-export const TEST_DATABASE_URL = baseUrl
-export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'
+/**
+ * Names this `npm test` run in every Redis prefix (`test-<run>-<pid>-<random>`), so that the global
+ * teardown can find what the run left behind. Set by tests/global-setup.ts; read when a config is made.
+ */
+export function testRunId(): string {
+  return process.env.REPERE_TEST_RUN ?? 'norun'
+}
 
 export function testConfig(overrides: Record<string, string> = {}): Config {
   return loadConfig({
     NODE_ENV: 'test',
     DATABASE_URL: TEST_DATABASE_URL,
     REDIS_URL: TEST_REDIS_URL,
-    REDIS_PREFIX: `test-${process.pid}-${Math.random().toString(36).slice(2, 8)}`,
+    REDIS_PREFIX: `test-${testRunId()}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`,
     JWT_SECRET: 'test-secret-test-secret-test-secret-0123456789',
     DATA_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64'),
     LOG_LEVEL: 'silent',

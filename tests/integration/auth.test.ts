@@ -9,6 +9,7 @@ import type { FastifyInstance } from 'fastify'
 import { buildApp } from '../../server/app.ts'
 import { memoryMailer } from '../../server/lib/mailer.ts'
 import { testConfig } from '../helpers/env.ts'
+import { deletePrefixKeys } from '../helpers/redis-keys.ts'
 import { cookiesOf, csrfFor, DEMO_PASSWORD, loginWithForm, startTestApp, type TestApp } from '../helpers/app.ts'
 
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' }
@@ -170,9 +171,16 @@ describe('login rate limit', () => {
   beforeAll(async () => {
     // A second app on the same database (startTestApp would empty it under the first one), with
     // its own Redis prefix, hence fresh counters.
-    const app = await buildApp(testConfig({ LOGIN_MAX_ATTEMPTS: '3' }), { database: t.database, mailer: memoryMailer(), logger: false })
+    const config = testConfig({ LOGIN_MAX_ATTEMPTS: '3' })
+    const app = await buildApp(config, { database: t.database, mailer: memoryMailer(), logger: false })
     await app.ready()
-    limited = { app, close: () => app.close() }
+    limited = {
+      app,
+      async close() {
+        await app.close()
+        await deletePrefixKeys(config)
+      },
+    }
   })
   afterAll(async () => {
     await limited?.close()

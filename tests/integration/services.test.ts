@@ -2,21 +2,24 @@
  * scripts/lib/services.ts against the real PostgreSQL and Redis of the integration tier, plus the
  * "not running" paths on free ports with a temporary var folder.
  */
+import { spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { Redis } from 'ioredis'
 import postgres from 'postgres'
 import { afterAll, describe, expect, it } from 'vitest'
 import { ensurePostgres, ensureRedis, findPostgresBinaries, ServiceError } from '../../scripts/lib/services.ts'
-import { which } from '../../scripts/lib/proc.ts'
+import { isRoot, which } from '../../scripts/lib/proc.ts'
 import { TEST_DATABASE_URL, TEST_REDIS_URL } from '../helpers/env.ts'
 
 // The servers the integration tier uses; this file makes and drops its own database on it.
 const DATABASE_URL = TEST_DATABASE_URL
 const REDIS_URL = TEST_REDIS_URL
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
 const varDir = mkdtempSync(join(tmpdir(), 'repere-services-'))
 const messages: string[] = []
 const log = (message: string) => messages.push(message)
@@ -139,6 +142,64 @@ describe('ensureRedis', () => {
       after.on('error', () => {})
       await expect(after.connect()).rejects.toThrow()
       after.disconnect()
+    },
+    30_000,
+  )
+})
+
+/** Runs a module snippet with tsx in a new Node process; resolves with its exit code and output. */
+function runSnippet(code: string, asUser?: string): Promise<{ code: number; out: string }> {
+  const node = [process.execPath, '--import', 'tsx', '--input-type=module', '-e', code]
+  const [cmd = '', ...args] = asUser ? ['runuser', '-u', asUser, '--', 'env', 'HOME=/tmp', ...node] : node
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
+    let out = ''
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()))
+    child.stderr.on('data', (chunk: Buffer) => (out += chunk.toString()))
+    child.on('error', reject)
+    child.on('close', (exit) => resolve({ code: exit ?? 1, out }))
+  })
+}
+
+describe('keep: what the tests set-up starts outlives it', () => {
+  it.skipIf(!which('redis-server'))(
+    'a redis-server started with keep: true still answers after the process that started it has exited',
+    async () => {
+      const port = await freePort()
+      const url = `redis://127.0.0.1:${port}`
+      const dir = JSON.stringify(varDir)
+      const started = await runSnippet(
+        `import { ensureRedis } from './scripts/lib/services.ts'
+         const s = await ensureRedis('${url}', { varDir: ${dir}, log: () => {}, keep: true })
+         console.log(s.origin)
+         process.exit(0)`,
+      )
+      expect(started).toMatchObject({ code: 0, out: expect.stringContaining('child') })
+      const client = new Redis(url, { maxRetriesPerRequest: 1, retryStrategy: () => null })
+      client.on('error', () => {}) // SHUTDOWN below closes the connection under it
+      try {
+        expect(await client.ping()).toBe('PONG')
+      } finally {
+        await client.call('SHUTDOWN', 'NOSAVE').catch(() => {}) // the connection drops as it stops
+        client.disconnect()
+      }
+    },
+    30_000,
+  )
+})
+
+describe('installPackages', () => {
+  it.skipIf(!isRoot() || !which('runuser') || !which('apt-get'))(
+    'as a user who may not install, names the exact command instead',
+    async () => {
+      const { code, out } = await runSnippet(
+        `import { installPackages } from './scripts/lib/packages.ts'
+         await installPackages(['chromium'], 'The browser tests need Chromium', () => {})
+           .then(() => process.exit(0), (e) => { console.log(e.name + ': ' + e.message); process.exit(3) })`,
+        'nobody',
+      )
+      expect(code).toBe(3)
+      expect(out.trim()).toBe('ServiceError: The browser tests need Chromium: install with: sudo apt-get install -y chromium')
     },
     30_000,
   )

@@ -13,7 +13,8 @@ describe('smoke', () => {
   it('answers /health with PostgreSQL and Redis up', async () => {
     const res = await t.app.inject({ method: 'GET', url: '/health' })
     expect(res.statusCode).toBe(200)
-    expect(res.json()).toEqual({ status: 'ok', postgres: 'ok', redis: 'ok' })
+    // No worker runs in this file: /health says so (tests/integration/health.test.ts) but stays 200.
+    expect(res.json()).toMatchObject({ postgres: 'ok', redis: 'ok' })
   })
 
   it('logs the admin in through the form', async () => {

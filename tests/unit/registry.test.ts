@@ -23,6 +23,20 @@ describe('job registry', () => {
     expect(JOBS['import.process'].jobId({ importId: id })).toBe(`import-${id}`)
     expect(JOBS['import.process'].jobId({ importId: id })).not.toContain(':')
     expect(JOBS['score.cohort'].jobId({ importId: id, universityId: id, academicYear: '2026/2027' })).toBe(`score-${id}`)
+    // A retry or a takeover is a new run, hence a new job; run 1 keeps the id jobs had before runs.
+    expect(JOBS['import.process'].jobId({ importId: id, run: 1 })).toBe(`import-${id}`)
+    expect(JOBS['import.process'].jobId({ importId: id, run: 2 })).toBe(`import-${id}-r2`)
+    expect(JOBS['import.notify'].jobId({ importId: id, run: 2 })).toBe(`import-notify-${id}-r2`)
+    for (const name of JOB_NAMES) {
+      expect(JOBS[name].jobId({ importId: id, run: 3, universityId: id, academicYear: '2026/2027' } as never)).not.toContain(':')
+    }
+  })
+
+  it('gives every job a run-time limit, and schedules the reconciler', () => {
+    for (const name of JOB_NAMES) {
+      expect(JOBS[name].limitMs).toBeGreaterThan(0)
+    }
+    expect(JOBS['outbox.reconcile'].repeat?.everyMs).toBeLessThanOrEqual(10_000)
   })
 
   it('accepts ids only in payloads: no personal data, nothing extra', () => {

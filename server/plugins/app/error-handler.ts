@@ -18,6 +18,33 @@ const FRAMEWORK_MESSAGES: Record<string, string> = {
   FST_ERR_CTP_INVALID_MEDIA_TYPE: 'Type de contenu non pris en charge.',
   FST_ERR_CTP_EMPTY_JSON_BODY: 'Le corps de la requête JSON est vide.',
   FST_ERR_CTP_INVALID_JSON_BODY: 'Le corps de la requête n’est pas du JSON valide.',
+  FST_ERR_BAD_URL: 'L’adresse demandée est mal encodée (caractère « % » incorrect). Vérifiez le lien.',
+  FST_ERR_MAX_PARAM_LENGTH: 'L’adresse demandée est trop longue.',
+  FST_STATIC_FORBIDDEN_PATH: 'Ce chemin n’est pas autorisé.',
+  FST_FILES_LIMIT: 'Envoyez un seul fichier par requête.',
+  FST_PARTS_LIMIT: 'La requête multipart contient trop de champs.',
+  FST_FIELDS_LIMIT: 'La requête multipart contient trop de champs.',
+  FST_INVALID_MULTIPART_CONTENT_TYPE: 'Envoyez le fichier en multipart/form-data, dans un champ « file ».',
+}
+
+/**
+ * French messages by status for the other client errors of the framework and its plugins
+ * (codes not starting with `APP_`): their own messages are English and may quote the request.
+ */
+const STATUS_MESSAGES: Record<number, string> = {
+  400: 'Requête invalide. Vérifiez l’adresse et les données envoyées.',
+  401: 'Connectez-vous pour continuer.',
+  403: 'Accès refusé.',
+  404: "Cette page ou cette ressource n'existe pas.",
+  405: 'Cette action n’est pas permise à cette adresse.',
+  406: 'Ce format de réponse n’est pas disponible.',
+  408: 'La requête a pris trop de temps. Réessayez.',
+  411: 'La longueur du contenu envoyé manque.',
+  413: 'Le contenu envoyé est trop volumineux.',
+  414: 'L’adresse demandée est trop longue.',
+  415: 'Type de contenu non pris en charge.',
+  429: 'Trop de requêtes. Réessayez dans quelques minutes.',
+  431: 'Les en-têtes de la requête sont trop volumineux.',
 }
 
 /** Browsers get HTML pages; the JSON API always gets JSON. */
@@ -60,6 +87,11 @@ export function validationMessage(issues: ValidationIssue[], context?: string): 
   return `Requête invalide${where} : ${text}.`
 }
 
+/** The French message of a status, for errors that bring none the platform can show. */
+export function statusMessage(status: number): string {
+  return status >= 500 ? GENERIC_500 : (STATUS_MESSAGES[status] ?? STATUS_MESSAGES[400]!)
+}
+
 export type ErrorView = { statusCode: number; code: string; message: string; reqId: string }
 
 export function toErrorView(err: FastifyError, request: FastifyRequest): ErrorView {
@@ -68,7 +100,10 @@ export function toErrorView(err: FastifyError, request: FastifyRequest): ErrorVi
   if (statusCode >= 500 || isDbError) {
     return { statusCode: isDbError ? 500 : statusCode, code: 'APP_INTERNAL', message: GENERIC_500, reqId: request.id }
   }
-  let message = FRAMEWORK_MESSAGES[err.code] ?? err.message
+  let message =
+    typeof err.code === 'string' && err.code.startsWith('APP_')
+      ? err.message
+      : (FRAMEWORK_MESSAGES[err.code] ?? STATUS_MESSAGES[statusCode] ?? STATUS_MESSAGES[400]!)
   if (err.validation) {
     message = validationMessage(err.validation, err.validationContext)
   }
@@ -114,15 +149,49 @@ function titleFor(status: number): string {
   }
 }
 
+function logError(request: FastifyRequest, err: FastifyError, view: ErrorView): void {
+  if (view.statusCode >= 500) {
+    request.log.error({ err, reqId: request.id }, 'request failed')
+  } else {
+    request.log.info({ code: view.code, statusCode: view.statusCode, reqId: request.id }, 'request refused')
+  }
+}
+
+/**
+ * Fastify's `frameworkErrors` option (server/app.ts): errors found before routing (a URL that is
+ * not valid percent-encoding, a path parameter over `maxParamLength`) get the same answer as
+ * every other error, instead of the framework's English JSON without a request id.
+ * No hook has run and the request and reply carry no decorator (no session, no CSRF token): the
+ * page is the anonymous error page, rendered by the root instance's view engine, with the
+ * headers the security plugin would have added.
+ */
+export function frameworkErrors(err: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  const view = toErrorView(err, request)
+  logError(request, err, view)
+  reply.code(view.statusCode).header('x-content-type-options', 'nosniff').header('cache-control', 'no-store')
+  if (!wantsHtml(request)) {
+    reply.send(view)
+    return
+  }
+  request.server.view('pages/error.hbs', { title: titleFor(view.statusCode), error: view, me: null, nav: [] }).then(
+    (html) => {
+      reply
+        .header('content-security-policy', "default-src 'self'; frame-ancestors 'none'; form-action 'self'")
+        .type('text/html; charset=utf-8')
+        .send(html)
+    },
+    (renderErr: unknown) => {
+      request.log.error({ err: renderErr, reqId: request.id }, 'error page failed')
+      reply.send(view)
+    },
+  )
+}
+
 export default fp(
   async (fastify) => {
     fastify.setErrorHandler(async (err: FastifyError, request, reply) => {
       const view = toErrorView(err, request)
-      if (view.statusCode >= 500) {
-        request.log.error({ err, reqId: request.id }, 'request failed')
-      } else {
-        request.log.info({ code: view.code, statusCode: view.statusCode, reqId: request.id }, 'request refused')
-      }
+      logError(request, err, view)
       return sendError(fastify, request, reply, view)
     })
 

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import Type from 'typebox'
 import type { FastifyReply } from 'fastify'
 import { USER_ROLES } from '../../../db/vocabulary/index.ts'
-import { IdParams } from '../../schemas/common.ts'
+import { CursorId, IdParams } from '../../schemas/common.ts'
 import { Role } from '../../schemas/users.ts'
 import { ROLE_LABELS } from '../../lib/views.ts'
 
@@ -132,7 +132,7 @@ const plugin: FastifyPluginAsyncTypebox = async (fastify) => {
       schema: {
         hide: true,
         querystring: Type.Object({
-          avant: Type.Optional(Type.Integer({ minimum: 1 })),
+          avant: Type.Optional(CursorId()),
           action: Type.Optional(Type.String({ maxLength: 100 })),
         }),
       },

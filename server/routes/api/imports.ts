@@ -18,14 +18,14 @@ async function handleUpload(request: FastifyRequest<{ Querystring: { kind?: stri
   const field = part.fields.kind as { value?: unknown } | undefined
   const kind = request.query.kind ?? (typeof field?.value === 'string' ? field.value : undefined)
   if (!isImportKind(kind)) {
-    part.file.resume()
+    part.discard()
     throw new BadInput(`Indiquez le type d’import parmi : ${IMPORT_KINDS.join(', ')}.`)
   }
   const result = await services.imports.upload(request.auditCtx(), {
     kind,
     fileName: part.filename || 'fichier.csv',
     stream: part.file,
-    truncated: () => part.file.truncated,
+    truncated: part.truncated,
   })
   switch (result.outcome) {
     case 'duplicate': {
@@ -183,6 +183,25 @@ const plugin: FastifyPluginAsyncTypebox = async (fastify) => {
     async (request) => {
       await imports.abandon(request.auditCtx(), request.params.id)
       return toImportView(await imports.get(request.requirePrincipal(), request.params.id))
+    },
+  )
+
+  fastify.post(
+    '/imports/:id/retry',
+    {
+      config: { access: WRITE },
+      schema: {
+        tags: ['imports'],
+        summary: 'Retry a failed import with the file it kept (a new run; counters and row report cleared)',
+        description:
+          'Answers 202 with the import, queued again; 409 when the import did not fail, when its file is no longer kept, or when the same file was uploaded again since.',
+        params: IdParams,
+        response: { 202: ImportView, 409: ErrorBody, ...authErrors, ...notFound },
+      },
+    },
+    async (request, reply) => {
+      await imports.retry(request.auditCtx(), request.params.id)
+      return reply.code(202).send(toImportView(await imports.get(request.requirePrincipal(), request.params.id)))
     },
   )
 

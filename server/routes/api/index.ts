@@ -5,6 +5,7 @@ import sites from './sites.ts'
 import organisations from './organisations.ts'
 import imports from './imports.ts'
 import communes from './communes.ts'
+import journey from './journey.ts'
 
 /** The JSON API, versioned under /api/v1 and documented at /docs. */
 const api: FastifyPluginAsync = async (fastify) => {
@@ -14,5 +15,6 @@ const api: FastifyPluginAsync = async (fastify) => {
   await fastify.register(organisations)
   await fastify.register(imports)
   await fastify.register(communes)
+  await fastify.register(journey)
 }
 export default api

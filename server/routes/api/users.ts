@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import Type from 'typebox'
 import type { UserWithOrganisation } from '../../../db/repositories/users.repository.ts'
-import { ErrorBody, IdParams, authErrors, notFound } from '../../schemas/common.ts'
+import { CursorId, ErrorBody, IdParams, authErrors, notFound } from '../../schemas/common.ts'
 import { CreateUser, TemporaryPassword, UpdateUser, UserView } from '../../schemas/users.ts'
 
 export function toUserView(u: UserWithOrganisation) {
@@ -120,7 +120,7 @@ const plugin: FastifyPluginAsyncTypebox = async (fastify) => {
         summary: 'Audit log, newest first',
         querystring: Type.Object({
           limit: Type.Integer({ minimum: 1, maximum: 500, default: 100 }),
-          beforeId: Type.Optional(Type.Integer({ minimum: 1 })),
+          beforeId: Type.Optional(CursorId()),
           action: Type.Optional(Type.String({ maxLength: 100 })),
         }),
         response: {

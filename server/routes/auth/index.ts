@@ -40,7 +40,10 @@ const plugin: FastifyPluginAsyncTypebox = async (fastify) => {
       config: { access: 'public', html: true, rateLimit: { max: fastify.config.PUBLIC_RATE_LIMIT_PER_MINUTE, timeWindow: 60_000 } },
       schema: {
         hide: true,
-        querystring: Type.Object({ suite: Type.Optional(Type.String()), statut: Type.Optional(Type.String({ maxLength: 50 })) }),
+        querystring: Type.Object({
+          suite: Type.Optional(Type.String({ maxLength: 500 })),
+          statut: Type.Optional(Type.String({ maxLength: 50 })),
+        }),
       },
     },
     async (request, reply) => {

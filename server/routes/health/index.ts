@@ -5,9 +5,17 @@ const Health = Type.Object({
   status: Type.Union([Type.Literal('ok'), Type.Literal('degraded')]),
   postgres: Type.Union([Type.Literal('ok'), Type.Literal('down')]),
   redis: Type.Union([Type.Literal('ok'), Type.Literal('down')]),
+  workers: Type.Union([Type.Literal('ok'), Type.Literal('degraded')]),
+  workerCount: Type.Integer(),
+  reasons: Type.Array(Type.Object({ code: Type.String(), fr: Type.String(), en: Type.String() })),
 })
 
-/** Liveness and readiness in one: 200 when PostgreSQL and Redis answer, 503 otherwise. */
+/**
+ * Liveness and readiness of this server in one: 200 when PostgreSQL and Redis answer, 503
+ * otherwise. Workers that are missing or stuck make `status` (and `workers`) `degraded`, with
+ * the reasons, but keep the 200: this server still serves pages and accepts uploads (their jobs
+ * wait in the outbox), so a load balancer must not take it out of rotation for that.
+ */
 const plugin: FastifyPluginAsyncTypebox = async (fastify) => {
   fastify.get(
     '/health',
@@ -17,7 +25,7 @@ const plugin: FastifyPluginAsyncTypebox = async (fastify) => {
     },
     async (_req, reply) => {
       const report = await fastify.services.health.check()
-      return reply.code(report.status === 'ok' ? 200 : 503).send(report)
+      return reply.code(report.postgres === 'ok' && report.redis === 'ok' ? 200 : 503).send(report)
     },
   )
 }

@@ -48,6 +48,7 @@ const plugin: FastifyPluginAsyncTypebox = async (fastify) => {
       errors,
       moreErrors: imp.rowsInvalid > errors.length,
       live: imp.status === 'queued' || imp.status === 'processing',
+      canRetry: imp.status === 'failed' && p.role === 'university_staff',
       scripts: ['/static/import-progress.js'],
     })
   })
@@ -97,6 +98,11 @@ const plugin: FastifyPluginAsyncTypebox = async (fastify) => {
       return reply.redirect(`/imports/${request.params.id}`, 303)
     },
   )
+
+  fastify.post('/imports/:id/relancer', { config: WRITE, schema: { hide: true, params: IdParams } }, async (request, reply) => {
+    await imports.retry(request.auditCtx(), request.params.id)
+    return reply.redirect(`/imports/${request.params.id}`, 303)
+  })
 
   fastify.post('/imports/:id/abandon', { config: WRITE, schema: { hide: true, params: IdParams } }, async (request, reply) => {
     await imports.abandon(request.auditCtx(), request.params.id)

@@ -7,10 +7,11 @@
 import { once } from 'node:events'
 import { unlink } from 'node:fs/promises'
 import type postgres from 'postgres'
-import type { ImportRepository } from '../../../db/repositories/imports.repository.ts'
+import { drizzleOver } from '../../../db/client.ts'
+import { createImportRepository, type ImportRepository } from '../../../db/repositories/imports.repository.ts'
 import type { Import } from '../../../db/schema/imports.ts'
 import type { Logger } from '../../lib/logger.ts'
-import type { Queues } from '../../lib/queue.ts'
+import type { OutboxService } from '../outbox.service.ts'
 import { openCsv } from './csv-reader.ts'
 import { isImportStructureError } from './errors.ts'
 import { resolveHeaders } from './headers.ts'
@@ -55,7 +56,7 @@ async function writeErrors(tx: postgres.TransactionSql, importId: string, errors
 export type ProcessDeps = {
   sql: postgres.Sql
   imports: ImportRepository
-  queues: Pick<Queues, 'enqueue'>
+  outbox: Pick<OutboxService, 'add' | 'dispatch'>
   log: Logger
   config: { IMPORT_MAX_INVALID_RATIO: number; dataEncryptionKey: Buffer }
 }
@@ -67,8 +68,54 @@ export type ProgressFn = (p: Progress) => Promise<void> | void
 const pct = (r: number) => `${Math.round(r * 1000) / 10} %`.replace('.', ',')
 
 export function createImportProcessor(deps: ProcessDeps) {
-  const { sql, imports, queues, log, config } = deps
+  const { sql, imports, outbox, log, config } = deps
   const ctx: LoaderContext = { encryptionKey: config.dataEncryptionKey }
+
+  /**
+   * Inside the transaction that marks the import succeeded: checks the run still owns the
+   * import (a takeover started a new one: roll back), and records the follow-up jobs in the
+   * outbox, so they run even if Redis fails or the worker dies right after the commit.
+   */
+  async function recordSucceeded(
+    tx: postgres.TransactionSql,
+    imp: Import,
+    r: { scoring: boolean; academicYear: string | null },
+  ): Promise<number[]> {
+    const q = drizzleOver(tx, sql)
+    if ((await createImportRepository(q).currentRun(imp.id)) !== imp.run) {
+      throw new StaleRun()
+    }
+    const ids: number[] = []
+    if (r.scoring && r.academicYear) {
+      ids.push(await outbox.add(q, 'score.cohort', { universityId: imp.organisationId, academicYear: r.academicYear, importId: imp.id }))
+    }
+    ids.push(await outbox.add(q, 'import.notify', { importId: imp.id, run: imp.run }))
+    return ids
+  }
+
+  /** Fails run `run` (only while `processing`) and records the uploader's e-mail, in one transaction. */
+  async function fail(
+    importId: string,
+    run: number,
+    patch: Parameters<ImportRepository['failProcessing']>[2],
+    errors?: RowError[],
+  ): Promise<boolean> {
+    const ids = await sql.begin(async (tx) => {
+      const q = drizzleOver(tx, sql)
+      if (!(await createImportRepository(q).failProcessing(importId, run, patch))) {
+        return null
+      }
+      if (errors) {
+        await writeErrors(tx, importId, errors)
+      }
+      return [await outbox.add(q, 'import.notify', { importId, run })]
+    })
+    if (!ids) {
+      return false
+    }
+    await outbox.dispatch(ids)
+    return true
+  }
 
   async function load(imp: Import, progress: ProgressFn) {
     const def = KINDS[imp.kind]
@@ -205,20 +252,24 @@ export function createImportProcessor(deps: ProcessDeps) {
           students_created = ${created.count}, academic_year = ${academicYear}, finished_at = clock_timestamp(),
           error_code = NULL, error_message = NULL, updated_at = now()
         WHERE id = ${imp.id}`
-      return { rowsRead, rowsValid, rowsInvalid, rowsChanged, studentsCreated: created.count, academicYear, scoring: loader.scoring }
+      const followUps = await recordSucceeded(tx, imp, { scoring: loader.scoring, academicYear })
+      return { rowsRead, rowsValid, rowsInvalid, rowsChanged, studentsCreated: created.count, academicYear, followUps }
     })
     return result
   }
 
   return {
     /**
-     * Processes one import. Returns 'failed' for a file at fault (no retry helps), throws for
-     * transient trouble (the job is retried; the transaction left nothing behind).
+     * Processes run `run` of one import. Returns 'failed' for a file at fault (no retry helps),
+     * throws for transient trouble (the job is retried; the transaction left nothing behind),
+     * 'skipped' when this run no longer owns the import (done, retried or taken over).
      */
-    async process(importId: string, progress: ProgressFn = () => {}): Promise<ProcessOutcome> {
-      const imp = await imports.claim(importId)
+    async process(job: { importId: string; run?: number }, progress: ProgressFn = () => {}): Promise<ProcessOutcome> {
+      const { importId } = job
+      const run = job.run ?? 1
+      const imp = await imports.claim(importId, run)
       if (!imp) {
-        log.info({ importId }, 'import not claimable (already done or unknown): skipped')
+        log.info({ importId, run }, 'import not claimable (already done, retried or unknown): skipped')
         return 'skipped'
       }
       const report: ProgressFn = async (p) => {
@@ -227,42 +278,62 @@ export function createImportProcessor(deps: ProcessDeps) {
       }
       const started = Date.now()
       try {
-        const r = await load(imp, report)
+        const { followUps, ...r } = await load(imp, report)
         log.info({ importId, kind: imp.kind, ...r, ms: Date.now() - started }, 'import succeeded')
-        if (r.scoring && r.academicYear) {
-          await queues.enqueue('score.cohort', { universityId: imp.organisationId, academicYear: r.academicYear, importId })
-        }
+        // Committed: scoring and the e-mail are in the outbox. Enqueue them now if Redis lets us.
+        await outbox.dispatch(followUps)
         // The data is in the database: the uploaded file is no longer needed.
         await unlink(imp.storedPath).catch(() => {})
         return 'succeeded'
       } catch (err) {
+        if (err instanceof StaleRun) {
+          log.warn({ importId, run }, 'import taken over by a newer run while loading: rolled back')
+          return 'skipped'
+        }
         if (err instanceof ImportRefused || isImportStructureError(err)) {
           const refused = err instanceof ImportRefused ? err : new ImportRefused(err.code, err.message)
-          await sql.begin((tx) => writeErrors(tx, importId, refused.errors))
-          await imports.update(importId, {
-            status: 'failed',
-            errorCode: refused.code,
-            errorMessage: refused.message,
-            finishedAt: new Date(),
-            ...(refused.counts ?? {}),
-          })
+          const changed = await fail(
+            importId,
+            run,
+            { errorCode: refused.code, errorMessage: refused.message, ...(refused.counts ?? {}) },
+            refused.errors,
+          )
           log.info({ importId, code: refused.code }, 'import refused')
-          return 'failed'
+          return changed ? 'failed' : 'skipped'
         }
         throw err
       }
     },
 
-    /** After the last attempt of a transient failure: nothing was loaded, say so. */
-    async markFailed(importId: string): Promise<void> {
-      await imports.update(importId, {
-        status: 'failed',
+    /**
+     * After the last attempt of a transient failure: nothing was loaded, say so. Only from
+     * `processing` and for the same run: a committed import is never relabelled failed.
+     */
+    markFailed(importId: string, run = 1): Promise<boolean> {
+      return fail(importId, run, {
         errorCode: 'technical',
         errorMessage:
-          'Le chargement a échoué pour une raison technique, après plusieurs essais. Aucune donnée de ce fichier n’a été chargée. Déposez-le à nouveau ou contactez le support.',
-        finishedAt: new Date(),
+          'Le chargement a échoué pour une raison technique, après plusieurs essais. Aucune donnée de ce fichier n’a été chargée. Vous pouvez relancer l’import depuis sa page ; si l’échec se répète, contactez le support.',
+      })
+    },
+
+    /** The reconciler's verdict on an import whose runs keep dying (worker crashes). */
+    markAbandoned(importId: string, run: number): Promise<boolean> {
+      return fail(importId, run, {
+        errorCode: 'interrupted',
+        errorMessage:
+          'Le chargement a été interrompu plusieurs fois (arrêt du service de traitement) sans pouvoir aboutir. Aucune donnée de ce fichier n’a été chargée. Vous pouvez relancer l’import depuis sa page ; si l’échec se répète, contactez le support.',
       })
     },
   }
 }
+
+/** The run lost its import to a newer one while loading: its transaction must not commit. */
+class StaleRun extends Error {
+  constructor() {
+    super('stale import run')
+    this.name = 'StaleRun'
+  }
+}
+
 export type ImportProcessor = ReturnType<typeof createImportProcessor>

@@ -3,11 +3,12 @@
  * recognised, follow progress, read the error report. The heavy work runs in the worker
  * (`import.process`, see import-processor.ts).
  */
-import { unlink } from 'node:fs/promises'
+import { access, unlink } from 'node:fs/promises'
 import type { Readable } from 'node:stream'
-import type { ImportRepository, ImportRow } from '../../../db/repositories/imports.repository.ts'
+import type { Db } from '../../../db/client.ts'
+import { createImportRepository, type ImportRepository, type ImportRow } from '../../../db/repositories/imports.repository.ts'
 import type { Import } from '../../../db/schema/imports.ts'
-import type { Queues } from '../../lib/queue.ts'
+import type { OutboxService } from '../outbox.service.ts'
 import { BadInput, Conflict, FileTooLarge, Forbidden } from '../../errors.ts'
 import { inScope, organisationFilter, type Principal } from '../access.ts'
 import type { AuditContext, AuditService } from '../audit.service.ts'
@@ -20,9 +21,10 @@ import { storeUpload } from './upload-store.ts'
 import { errorReportCsv } from './validate.ts'
 
 type Deps = {
+  db: Db
   imports: ImportRepository
   organisations: OrganisationRepository
-  queues: Pick<Queues, 'enqueue'>
+  outbox: Pick<OutboxService, 'add' | 'dispatch'>
   audit: AuditService
   config: { UPLOAD_DIR: string; UPLOAD_MAX_MB: number }
 }
@@ -36,9 +38,29 @@ export type MappingView = {
   headers: string[]
 }
 
-export function createImportService({ imports, organisations, queues, audit, config }: Deps) {
-  async function enqueue(imp: Import): Promise<void> {
-    await queues.enqueue('import.process', { importId: imp.id })
+/**
+ * PostgreSQL's unique_violation: here, the same file live twice (index imports_same_file_key).
+ * drizzle wraps the driver's error (DrizzleQueryError): its `cause` carries the code.
+ */
+function isUniqueViolation(err: unknown): boolean {
+  const e = err as { code?: string; cause?: { code?: string } } | null
+  return e?.code === '23505' || e?.cause?.code === '23505'
+}
+
+export function createImportService({ db, imports, organisations, outbox, audit, config }: Deps) {
+  /**
+   * Writes an import change and its `import.process` job in one transaction (the outbox), then
+   * enqueues the job at once when Redis allows: a Redis failure here delays the import, it never
+   * leaves it `queued` without a job.
+   */
+  async function withProcessJob<T extends Import | undefined>(change: (repo: ImportRepository) => Promise<T>): Promise<T> {
+    const { imp, ids } = await db.transaction(async (tx) => {
+      const imp = await change(createImportRepository(tx))
+      const ids = imp?.status === 'queued' ? [await outbox.add(tx, 'import.process', { importId: imp.id, run: imp.run })] : []
+      return { imp, ids }
+    })
+    await outbox.dispatch(ids)
+    return imp
   }
 
   function identifiersMessage(found: { header: string; reason: string }[]): string {
@@ -135,16 +157,24 @@ export function createImportService({ imports, organisations, queues, audit, con
       }
       const mapping = mappingFromResolution(resolution, headers)
       const status = resolution.missing.length > 0 ? 'awaiting_mapping' : 'queued'
-      const imp = await imports.insert({ ...base, headers, delimiter, mapping, shape: resolution.shape ?? null, status })
+      let imp: Import
+      try {
+        imp = await withProcessJob((repo) => repo.insert({ ...base, headers, delimiter, mapping, shape: resolution.shape ?? null, status }))
+      } catch (err) {
+        // The same file uploaded twice at the same moment: the second one is the duplicate.
+        const first = isUniqueViolation(err) ? await imports.sameFile(org.id, stored.sha256) : undefined
+        if (first) {
+          await discard()
+          return { outcome: 'duplicate', existing: first }
+        }
+        throw err
+      }
       await audit.record(ctx, {
         action: 'import.upload',
         entityType: 'import',
         entityId: imp.id,
         details: { kind: input.kind, status, sizeBytes: stored.size },
       })
-      if (status === 'queued') {
-        await enqueue(imp)
-      }
       return { outcome: status, import: imp }
     },
 
@@ -217,24 +247,71 @@ export function createImportService({ imports, organisations, queues, audit, con
         }
         mapping[key] = header
       }
+      // Before resolving: resolution keeps one of two fields mapped to the same column and
+      // would report the other one as missing, which is not what the person did.
+      const fieldsOf = new Map<string, string[]>()
+      for (const [key, header] of Object.entries(mapping)) {
+        fieldsOf.set(header, [...(fieldsOf.get(header) ?? []), key])
+      }
+      const shared = [...fieldsOf].find(([, keys]) => keys.length > 1)
+      if (shared) {
+        const [header, keys] = shared
+        const labels = keys.map((k) => `« ${columnLabel(imp.kind, k)} »`)
+        throw new BadInput(
+          `La colonne « ${header} » du fichier est associée à ${keys.length} champs : ${labels.join(' et ')}. Une colonne ne peut remplir qu’un seul champ : choisissez une autre colonne pour l’un d’eux.`,
+        )
+      }
       const resolution = resolveHeaders(imp.kind, imp.headers, mapping)
       if (resolution.missing.length > 0) {
         throw new BadInput(`Indiquez la colonne du fichier pour : ${resolution.missing.map((c) => `« ${c.label} »`).join(', ')}.`)
       }
-      const used = Object.values(mapping)
-      const twice = used.find((h, i) => used.indexOf(h) !== i)
-      if (twice) {
-        throw new BadInput(`La colonne « ${twice} » est choisie pour deux champs différents.`)
-      }
       const finalMapping = mappingFromResolution(resolution, imp.headers)
       await imports.saveMapping(imp.organisationId, imp.kind, mapping, ctx.actor.userId)
-      await imports.update(imp.id, { mapping: finalMapping, shape: resolution.shape ?? null, status: 'queued' })
+      const updated = await withProcessJob((repo) => repo.queueMapped(imp.id, { mapping: finalMapping, shape: resolution.shape ?? null }))
+      if (!updated) {
+        throw new Conflict('Cet import n’attend plus de correspondance de colonnes.')
+      }
       await audit.record(ctx, { action: 'import.mapping', entityType: 'import', entityId: imp.id, details: { kind: imp.kind } })
-      const updated = { ...imp, mapping: finalMapping, status: 'queued' as const }
-      await enqueue(updated)
+      return updated
+    },
+
+    /**
+     * Staff retry of a failed import, with the file it kept: a new run, counters and report
+     * cleared. Refused when the file is gone or was uploaded again since (that import is the live one).
+     */
+    async retry(ctx: AuditContext & { actor: Principal }, id: string): Promise<Import> {
+      const imp = inScope(ctx.actor, await imports.byId(id))
+      if (imp.status !== 'failed') {
+        throw new Conflict('Seul un import échoué peut être relancé.')
+      }
+      try {
+        await access(imp.storedPath)
+      } catch {
+        throw new Conflict('Le fichier de cet import n’est plus disponible sur la plateforme : déposez-le à nouveau.')
+      }
+      let updated: Import | undefined
+      try {
+        updated = await withProcessJob((repo) => repo.retry(imp.id))
+      } catch (err) {
+        if (isUniqueViolation(err)) {
+          throw new Conflict('Ce fichier a été déposé à nouveau depuis cet échec : suivez le nouvel import, dans la liste des imports.')
+        }
+        throw err
+      }
+      if (!updated) {
+        throw new Conflict('Seul un import échoué peut être relancé.')
+      }
+      await audit.record(ctx, { action: 'import.retry', entityType: 'import', entityId: imp.id, details: { run: updated.run } })
       return updated
     },
   }
+}
+
+/** The French label of a column key of a kind (any attendance shape), or the key itself. */
+function columnLabel(kind: ImportKind, key: string): string {
+  const def = KINDS[kind]
+  const all = [...def.columns, ...Object.values(def.shapes ?? {}).flatMap((s) => s.columns)]
+  return all.find((c) => c.key === key)?.label ?? key
 }
 
 /** Column key → header text, from a header resolution (what the worker will use). */

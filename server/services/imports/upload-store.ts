@@ -48,7 +48,9 @@ export async function storeUpload(source: Readable, dir: string, maxMb: number):
     if (code === 'FST_REQ_FILE_TOO_LARGE') {
       throw new FileTooLarge(maxMb)
     }
-    if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) {
+    // File-system errors are ours; the app's own errors (a second file in the request) are
+    // already what the uploader should read.
+    if (typeof code === 'string' && (/^E[A-Z]+$/.test(code) || code.startsWith('APP_'))) {
       throw err
     }
     throw new BadInput('L’envoi du fichier a été interrompu ou la requête est mal formée. Réessayez.')

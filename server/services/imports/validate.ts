@@ -8,6 +8,7 @@
 import { columnsFor, parseIndicator, rulesFor, type KindDef, type RowValues } from './kinds/index.ts'
 import type { HeaderResolution } from './headers.ts'
 import { excerpt, trimCell, type ParseResult } from './values.ts'
+import { toCsv } from '../../lib/csv/writer.ts'
 
 export interface RowError {
   /** Physical line in the file (the header is line 1 in most files). */
@@ -207,36 +208,9 @@ export function validateRow(def: KindDef, resolution: HeaderResolution, fields: 
 // ---------------------------------------------------------------------------------------------
 
 /**
- * One CSV cell: quoted when it holds the delimiter, a quote, a line break or edge spaces.
- * With `guardFormulas`, a cell that a spreadsheet would run as a formula (`=`, `+`, `@`, or `-`
- * not followed by a digit) is prefixed with an apostrophe: the report quotes uploaded values.
- * @see https://owasp.org/www-community/attacks/CSV_Injection
- */
-export function csvCell(value: string, delimiter = ';', guardFormulas = false): string {
-  let v = value
-  if (guardFormulas && v.length > 0) {
-    const c = v.charCodeAt(0)
-    if (c === 61 || c === 43 || c === 64 || c === 9 || c === 13 || (c === 45 && !/^-\d/.test(v))) {
-      v = `'${v}`
-    }
-  }
-  const needsQuotes =
-    v.includes(delimiter) ||
-    v.includes('"') ||
-    v.includes('\n') ||
-    v.includes('\r') ||
-    (v.length > 0 && (v.charCodeAt(0) === 32 || v.charCodeAt(v.length - 1) === 32))
-  return needsQuotes ? `"${v.replace(/"/g, '""')}"` : v
-}
-
-/**
  * The error report staff download: UTF-8 with BOM (so Excel shows accents), `;`-separated, CRLF,
  * columns `ligne;colonne;valeur;raison`.
  */
 export function errorReportCsv(errors: RowError[]): string {
-  const out: string[] = ['\ufeffligne;colonne;valeur;raison']
-  for (const e of errors) {
-    out.push(`${e.line};${csvCell(e.column, ';', true)};${csvCell(e.value, ';', true)};${csvCell(e.reason, ';', true)}`)
-  }
-  return `${out.join('\r\n')}\r\n`
+  return toCsv([['ligne', 'colonne', 'valeur', 'raison'], ...errors.map((e) => [e.line, e.column, e.value, e.reason])])
 }

@@ -11,6 +11,9 @@
  *
  * @see /work/shared/domain-fr.md §3.5 (French CSV conventions)
  */
+import { getISOWeeksInYear, setISOWeek, startOfISOWeek } from 'date-fns'
+import { getCountryCallingCode, parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/min'
+import { isEmailAddress } from '../../lib/formats.ts'
 
 export type CellValue = string | number | boolean | null
 export type ParseResult = { ok: true; value: CellValue } | { ok: false; reason: string }
@@ -416,34 +419,31 @@ export function parseTime(s: string): ParseResult {
   return fail('heure invalide : attendu hh:mm (ex. 08:30)')
 }
 
-/** ISO date (yyyy-mm-dd, already valid) → days since 1970-01-01. */
-function epochDay(iso: string): number {
-  return Date.UTC(Number(iso.slice(0, 4)), Number(iso.slice(5, 7)) - 1, Number(iso.slice(8, 10))) / 86_400_000
+/**
+ * ISO-week arithmetic is date-fns's (`startOfISOWeek`, `setISOWeek`, `getISOWeeksInYear`). Cells are
+ * calendar dates, not instants: they become local midnight and are read back with the local getters,
+ * so the result is the same in every time zone.
+ */
+function localDate(iso: string): Date {
+  return new Date(Number(iso.slice(0, 4)), Number(iso.slice(5, 7)) - 1, Number(iso.slice(8, 10)))
 }
-function isoOfEpochDay(day: number): string {
-  return new Date(day * 86_400_000).toISOString().slice(0, 10)
+function isoOfLocalDate(date: Date): string {
+  return `${date.getFullYear()}-${pad2(date.getMonth() + 1)}-${pad2(date.getDate())}`
 }
 
 /** The Monday of the ISO week containing the given ISO date. */
 export function mondayOf(iso: string): string {
-  const day = epochDay(iso)
-  // 1970-01-01 was a Thursday: (day + 3) mod 7 is 0 on Mondays.
-  const dow = (((day + 3) % 7) + 7) % 7
-  return dow === 0 ? iso : isoOfEpochDay(day - dow)
+  return isoOfLocalDate(startOfISOWeek(localDate(iso)))
 }
 
+/** 52 or 53: 4 January is always in week 1 of its own ISO year. */
 function isoWeeksInYear(y: number): number {
-  // A year has 53 ISO weeks when 28 December falls in week 53, i.e. when 1 January is a Thursday
-  // or a leap year starts on a Wednesday.
-  const jan1 = new Date(Date.UTC(y, 0, 1)).getUTCDay()
-  return jan1 === 4 || (isLeap(y) && jan1 === 3) ? 53 : 52
+  return getISOWeeksInYear(new Date(y, 0, 4))
 }
 
 /** Monday of ISO week `w` of ISO year `y`. */
 export function mondayOfIsoWeek(y: number, w: number): string {
-  const jan4 = Date.UTC(y, 0, 4) / 86_400_000
-  const dow = (((jan4 + 3) % 7) + 7) % 7
-  return isoOfEpochDay(jan4 - dow + (w - 1) * 7)
+  return isoOfLocalDate(startOfISOWeek(setISOWeek(new Date(y, 0, 4), w)))
 }
 
 const ISO_WEEK_RE = /^(\d{4})\s*-?\s*[Ww]\s*(\d{1,2})(?:-?[1-7])?$/
@@ -582,41 +582,41 @@ export function parsePseudoId(s: string): ParseResult {
   )
 }
 
-const EMAIL_RE = /^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*@(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/
-
-/** An e-mail address, lower-cased. */
+/** An e-mail address, lower-cased. The format is ajv-formats' `email`, the one Fastify's schemas check. */
 export function parseEmail(s: string): ParseResult {
   const e = s.toLowerCase()
-  if (e.length <= 254 && EMAIL_RE.test(e)) {
+  if (isEmailAddress(e)) {
     return { ok: true, value: e }
   }
   return fail('adresse e-mail invalide : attendu une adresse comme prenom.nom@example.fr')
 }
 
 export function looksLikeEmail(s: string): boolean {
-  return s.length <= 254 && EMAIL_RE.test(s.toLowerCase())
+  return isEmailAddress(s)
 }
 
 /**
  * Overseas departments and collectivities use French 10-digit numbers at home but their own country
  * code internationally (ARCEP numbering plan): 0692 xx xx xx in La Réunion is +262 692 xx xx xx.
+ * libphonenumber-js knows each region's calling code but, as a separate country, not the French
+ * national prefixes that reach it: this table maps them to the region.
  */
-const OVERSEAS_PREFIXES: Record<string, string> = {
-  '0262': '262',
-  '0263': '262',
-  '0269': '262',
-  '0639': '262',
-  '0692': '262',
-  '0693': '262',
-  '0590': '590',
-  '0690': '590',
-  '0691': '590',
-  '0594': '594',
-  '0694': '594',
-  '0596': '596',
-  '0696': '596',
-  '0697': '596',
-  '0508': '508',
+const OVERSEAS_REGIONS: Record<string, CountryCode> = {
+  '0262': 'RE',
+  '0263': 'RE',
+  '0269': 'YT',
+  '0639': 'YT',
+  '0692': 'RE',
+  '0693': 'RE',
+  '0590': 'GP',
+  '0690': 'GP',
+  '0691': 'GP',
+  '0594': 'GF',
+  '0694': 'GF',
+  '0596': 'MQ',
+  '0696': 'MQ',
+  '0697': 'MQ',
+  '0508': 'PM',
 }
 
 export const PHONE_REASON = 'numéro de téléphone invalide : attendu un numéro français comme 06 12 34 56 78 ou +33 6 12 34 56 78'
@@ -625,33 +625,23 @@ export const PHONE_REASON = 'numéro de téléphone invalide : attendu un numér
  * French phone numbers (`06 12 34 56 78`, `06.12.34.56.78`, `+33 6 12 34 56 78`, `+33 (0)6…`,
  * `0033 6…`, and `612345678` when a spreadsheet dropped the leading zero) → E.164 (`+33612345678`).
  * Overseas numbers get their own country code; other international numbers in E.164 are kept.
+ *
+ * Parsing and validation are libphonenumber-js's, with its `min` metadata: it checks each country's
+ * number lengths and shape, not the ranges allocated today (the `max` metadata refuses
+ * `07 12 34 56 78`, a well-formed French mobile number, and dummy numbers people test with).
  */
 export function parsePhone(s: string): ParseResult {
-  let d = s.replace(/[\s.\-()/\u00a0\u202f]/g, '')
-  if (d.startsWith('00')) {
-    d = `+${d.slice(2)}`
-  }
-  if (d.startsWith('+330')) {
-    d = `+33${d.slice(4)}`
-  }
-  if (d.startsWith('+33')) {
-    const national = d.slice(3)
-    if (/^[1-9]\d{8}$/.test(national)) {
-      d = `0${national}`
-    } else {
-      return fail(PHONE_REASON)
-    }
-  } else if (d.startsWith('+')) {
-    return /^\+[1-9]\d{6,14}$/.test(d) ? { ok: true, value: d } : fail(PHONE_REASON)
-  }
-  if (/^[1-9]\d{8}$/.test(d)) {
-    d = `0${d}`
-  }
-  if (!/^0[1-9]\d{8}$/.test(d)) {
+  const phone = parsePhoneNumberFromString(s, { defaultCountry: 'FR', extract: false })
+  if (!phone?.isValid() || phone.ext) {
     return fail(PHONE_REASON)
   }
-  const overseas = OVERSEAS_PREFIXES[d.slice(0, 4)]
-  return { ok: true, value: overseas === undefined ? `+33${d.slice(1)}` : `+${overseas}${d.slice(1)}` }
+  if (phone.countryCallingCode === '33') {
+    const region = OVERSEAS_REGIONS[`0${phone.nationalNumber.slice(0, 3)}`]
+    if (region) {
+      return { ok: true, value: `+${getCountryCallingCode(region)}${phone.nationalNumber}` }
+    }
+  }
+  return { ok: true, value: phone.number }
 }
 
 /** True when the text is written like a French phone number (national or +33 form). */

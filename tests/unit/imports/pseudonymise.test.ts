@@ -80,6 +80,16 @@ describe('scripts/pseudonymise.ts', { timeout: 60_000 }, () => {
     expect(readFileSync(output, 'utf8')).toBe(`\ufeffid_pseudo;Session;Note\r\n${expectedId('21904567')};1;12,5\r\n`)
   })
 
+  it('guards cells a spreadsheet would run as formulas, and leaves numbers as they are', async () => {
+    const input = dir.write('formulas.csv', 'Code NIP;Note;Commentaire\n21904567;-2,5;=1+1\n21904568;12;-2+3\n')
+    const output = join(dir.path, 'formulas-pseudo.csv')
+    const result = await pseudonymise(['--in', input, '--out', output], { REPERE_PSEUDO_SECRET: SECRET })
+    expect(result.code).toBe(0)
+    expect(readFileSync(output, 'utf8')).toBe(
+      `\ufeffid_pseudo;Note;Commentaire\r\n${expectedId('21904567')};-2,5;'=1+1\r\n${expectedId('21904568')};12;'-2+3\r\n`,
+    )
+  })
+
   it('fails with clear usage errors', async () => {
     const input = dir.write('plain.csv', 'Numéro étudiant;Note\n1;2\n')
     const out = join(dir.path, 'x.csv')

@@ -311,6 +311,8 @@ describe('errorReportCsv', () => {
       { line: 4, column: 'Commentaire', value: 'a;b "c"\nd', reason: 'texte trop long' },
       { line: 5, column: 'Note', value: '=HYPERLINK("x")', reason: 'nombre invalide' },
       { line: 6, column: 'Note', value: '-3', reason: 'nombre hors limites' },
+      { line: 7, column: 'Note', value: "-1+1+cmd|' /C calc'!A0", reason: 'nombre invalide' },
+      { line: 8, column: '=Note', value: '-2+3', reason: 'nombre invalide' },
     ])
     expect(csv.startsWith('\ufeffligne;colonne;valeur;raison\r\n')).toBe(true)
     expect(csv.endsWith('\r\n')).toBe(true)
@@ -322,6 +324,8 @@ describe('errorReportCsv', () => {
       ['4', 'Commentaire', 'a;b "c"\nd', 'texte trop long'],
       ['5', 'Note', '\'=HYPERLINK("x")', 'nombre invalide'],
       ['6', 'Note', '-3', 'nombre hors limites'],
+      ['7', 'Note', "'-1+1+cmd|' /C calc'!A0", 'nombre invalide'],
+      ['8', "'=Note", "'-2+3", 'nombre invalide'],
     ])
   })
 

@@ -16,6 +16,7 @@ import {
   parseDate,
   parseEmail,
   parsePhone,
+  PHONE_REASON,
   parsePseudoId,
   parseTime,
   parseWeek,
@@ -106,6 +107,30 @@ describe('weeks', () => {
     expect(mondayOf('2025-01-01')).toBe('2024-12-30')
     expect(mondayOf('2024-03-03')).toBe('2024-02-26')
     expect(mondayOf('2024-10-07')).toBe('2024-10-07')
+  })
+
+  it('gives, for every day of 1999-2031, the Monday on or before it, whatever the time zone', () => {
+    // Checked with UTC arithmetic, independent of the local calendar date-fns works on: run the
+    // suite with TZ=America/Sao_Paulo or TZ=Pacific/Kiritimati and it must still hold.
+    for (let t = Date.UTC(1999, 0, 1); t <= Date.UTC(2031, 11, 31); t += 86_400_000) {
+      const iso = new Date(t).toISOString().slice(0, 10)
+      const monday = Date.parse(`${mondayOf(iso)}T00:00:00Z`)
+      expect(new Date(monday).getUTCDay(), iso).toBe(1)
+      expect((t - monday) / 86_400_000, iso).toBeGreaterThanOrEqual(0)
+      expect((t - monday) / 86_400_000, iso).toBeLessThan(7)
+    }
+  })
+
+  it('knows which years have a week 53', () => {
+    for (const y of [2004, 2009, 2015, 2020, 2026]) {
+      expect(parseWeek(`${y}-W53`).ok, String(y)).toBe(true)
+    }
+    for (const y of [2019, 2021, 2024, 2025]) {
+      expect(parseWeek(`${y}-W53`).ok, String(y)).toBe(false)
+    }
+    expect(value(parseWeek('2026-W53'))).toBe('2026-12-28')
+    expect(value(parseWeek('2027-W01'))).toBe('2027-01-04')
+    expect(parseWeek('2024-W00').ok).toBe(false)
   })
 })
 
@@ -200,11 +225,34 @@ describe('contact details', () => {
     expect(parsePhone('+33 6 12 34 56 78 9').ok).toBe(false)
   })
 
+  it('gives overseas numbers their own country code, and checks international ones per country', () => {
+    expect(value(parsePhone('0262 12 34 56'))).toBe('+262262123456') // La Réunion
+    expect(value(parsePhone('0269 61 23 45'))).toBe('+262269612345') // Mayotte
+    expect(value(parsePhone('06 39 12 34 56'))).toBe('+262639123456') // Mayotte, mobile
+    expect(value(parsePhone('0590 12 34 56'))).toBe('+590590123456') // Guadeloupe
+    expect(value(parsePhone('0694 12 34 56'))).toBe('+594694123456') // Guyane
+    expect(value(parsePhone('0696 12 34 56'))).toBe('+596696123456') // Martinique
+    expect(value(parsePhone('+33 6 92 12 34 56'))).toBe('+262692123456')
+    expect(value(parsePhone('+262 692 12 34 56'))).toBe('+262692123456')
+    expect(value(parsePhone('06/12/34/56/78'))).toBe('+33612345678')
+    expect(value(parsePhone('01 23 45 67 89'))).toBe('+33123456789')
+    expect(value(parsePhone('+1 213 373 4253'))).toBe('+12133734253')
+    expect(parsePhone('+32 470 12 34').ok).toBe(false) // too short for Belgium
+    expect(parsePhone('06 12 34 56 78 poste 12').ok).toBe(false)
+    expect(parsePhone('tél. 06 12 34 56 78').ok).toBe(false)
+    expect(reason(parsePhone('abc'))).toBe(PHONE_REASON)
+  })
+
   it('validates and lower-cases e-mails', () => {
     expect(value(parseEmail('Ines.Exemple@Etudiant.Example.FR'))).toBe('ines.exemple@etudiant.example.fr')
     expect(parseEmail('ines@').ok).toBe(false)
     expect(parseEmail('ines exemple@example.fr').ok).toBe(false)
     expect(parseEmail('ines@example').ok).toBe(false)
+    expect(parseEmail('ines..exemple@example.fr').ok).toBe(false)
+    expect(parseEmail('ines@-example.fr').ok).toBe(false)
+    expect(parseEmail(`${'a'.repeat(250)}@x.fr`).ok).toBe(false) // over 254 characters
+    expect(value(parseEmail("o'neil+repere@example.fr"))).toBe("o'neil+repere@example.fr")
+    expect(looksLikeEmail('Ines.Exemple@Example.FR')).toBe(true)
   })
 
   it('requires pseudo ids to look like keyed hashes', () => {

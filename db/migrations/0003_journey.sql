@@ -10,6 +10,7 @@ CREATE TABLE "links" (
 	"student_id" bigint NOT NULL,
 	"university_id" uuid NOT NULL,
 	"mission_locale_id" uuid,
+	"declared_commune_insee" text,
 	"campaign_id" uuid,
 	"message_id" uuid,
 	"expires_at" timestamp with time zone NOT NULL,

@@ -1,1 +1,0 @@
-ALTER TABLE "links" ADD COLUMN "declared_commune_insee" text;
