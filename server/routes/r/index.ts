@@ -26,7 +26,8 @@ import * as vm from './view-models.ts'
 import type { LinkResolution } from '../../services/link.service.ts'
 import { addDays, parisToUtc } from '../../lib/paris-time.ts'
 
-const CODE = '^[A-Za-z0-9_-]{1,64}$'
+/** A personal link's or a manage link's code: 22 characters of base64url (server/lib/codes.ts). */
+const CODE = '^[A-Za-z0-9_-]{22}$'
 const CodeParams = Type.Object({ code: Type.String({ pattern: CODE }) })
 const ManageParams = Type.Object({ manageCode: Type.String({ pattern: CODE }) })
 const Form = Type.Record(Type.String(), Type.Union([Type.String({ maxLength: 2000 }), Type.Array(Type.String({ maxLength: 200 }))]))
@@ -90,6 +91,11 @@ const plugin: FastifyPluginAsyncTypebox = async (fastify) => {
   // Errors of these pages get the student's page, not the staff one (its « Revenir à l'accueil »
   // leads to the staff login).
   fastify.setErrorHandler(async (err: FastifyError, request, reply) => {
+    // A code that cannot be one (cut short when copied, mistyped): the page of an unknown link.
+    if (err.validation && err.validationContext === 'params') {
+      reply.code(404)
+      return render(reply, 'unknown', { title: 'Lien introuvable', ...(await helpful()) })
+    }
     const view = toErrorView(err, request)
     if (view.statusCode >= 500) {
       request.log.error({ err, reqId: request.id }, 'request failed')
