@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyReply } from 'fastify'
 import Type from 'typebox'
-import { SITE_MODALITIES, type SiteModality } from '../../../db/vocabulary/index.ts'
+import { SITE_MODALITIES } from '../../../db/vocabulary/index.ts'
 import { parisDay, parisTime, parisToUtc } from '../../lib/paris-time.ts'
 import { MODALITY_LABELS } from '../../services/appointment-notification.service.ts'
 import type { Principal } from '../../services/access.ts'
@@ -135,7 +135,7 @@ const plugin: FastifyPluginAsyncTypebox = async (fastify) => {
       availability.addRule(request.auditCtx(), mlId, {
         counsellorId: b.counsellorId,
         siteId: b.siteId || null,
-        modality: b.modality as SiteModality,
+        modality: b.modality,
         weekday: b.weekday,
         startTime: b.startTime,
         endTime: b.endTime,
