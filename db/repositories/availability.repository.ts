@@ -78,6 +78,19 @@ export function createAvailabilityRepository(q: DbOrTx) {
       return rows.length > 0
     },
 
+    /** The person and the place a rule would use, to check they belong to the Mission Locale. */
+    async counsellor(id: string) {
+      const [row] = await q
+        .select({ organisationId: users.organisationId, role: users.role, active: users.active })
+        .from(users)
+        .where(eq(users.id, id))
+      return row
+    },
+    async site(id: string) {
+      const [row] = await q.select({ organisationId: sites.organisationId }).from(sites).where(eq(sites.id, id))
+      return row
+    },
+
     /** Closures overlapping [from, to). */
     exceptions: (missionLocaleId: string, range?: { from: Date; to: Date }) =>
       q

@@ -7,6 +7,8 @@ const ITEMS: NavItem[] = [
   { href: '/', label: 'Accueil', roles: ['university_staff', 'counsellor', 'ml_manager', 'admin'] },
   { href: '/imports', label: 'Imports', roles: ['university_staff', 'admin'] },
   { href: '/sites', label: 'Lieux d’accueil', roles: ['counsellor', 'ml_manager', 'admin'] },
+  { href: '/rendez-vous', label: 'Rendez-vous', roles: ['counsellor', 'ml_manager', 'admin'] },
+  { href: '/disponibilites', label: 'Disponibilités', roles: ['counsellor', 'ml_manager', 'admin'] },
   { href: '/equipe', label: 'Équipe', roles: ['ml_manager'] },
   { href: '/admin/utilisateurs', label: 'Utilisateurs', roles: ['admin'] },
   { href: '/admin/journal', label: 'Journal d’audit', roles: ['admin'] },

@@ -4,6 +4,7 @@ import auth from './auth/index.ts'
 import home from './home/index.ts'
 import admin from './admin/index.ts'
 import sites from './sites/index.ts'
+import availability from './availability/index.ts'
 import api from './api/index.ts'
 import imports from './imports/index.ts'
 import studentPages from './r/index.ts'
@@ -14,6 +15,7 @@ const routes: FastifyPluginAsync = async (fastify) => {
   await fastify.register(home)
   await fastify.register(admin)
   await fastify.register(sites)
+  await fastify.register(availability)
   await fastify.register(imports)
   await fastify.register(studentPages, { prefix: '/r' })
   await fastify.register(api, { prefix: '/api/v1' })

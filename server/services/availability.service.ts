@@ -6,10 +6,7 @@
  * recomputes it, so a forged or stale key is refused. The database, not this check, makes a
  * double booking impossible (appointments_no_overlap).
  */
-import { eq } from 'drizzle-orm'
 import type { Db } from '../../db/client.ts'
-import { sites as sitesTable } from '../../db/schema/sites.ts'
-import { users as usersTable } from '../../db/schema/users.ts'
 import {
   createAvailabilityRepository,
   type ExceptionRow,
@@ -252,12 +249,12 @@ export function createAvailabilityService({ db, audit }: Deps) {
       if (input.modality === 'in_person' && !input.siteId) {
         throw new BadInput('Un rendez-vous sur place a besoin d’un lieu.')
       }
-      const [counsellor] = await db.select().from(usersTable).where(eq(usersTable.id, input.counsellorId))
-      if (!counsellor || counsellor.organisationId !== missionLocaleId || !['counsellor', 'ml_manager'].includes(counsellor.role)) {
+      const counsellor = await repo.counsellor(input.counsellorId)
+      if (!counsellor?.active || counsellor.organisationId !== missionLocaleId || !['counsellor', 'ml_manager'].includes(counsellor.role)) {
         throw new BadInput('Choisissez un conseiller ou une conseillère de cette Mission Locale.')
       }
       if (input.siteId) {
-        const [site] = await db.select().from(sitesTable).where(eq(sitesTable.id, input.siteId))
+        const site = await repo.site(input.siteId)
         if (!site || site.organisationId !== missionLocaleId) {
           throw new BadInput('Choisissez un lieu de cette Mission Locale.')
         }

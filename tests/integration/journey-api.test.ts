@@ -4,7 +4,7 @@
  * get 404), and the appointments of a day.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { apiToken, startTestApp, type TestApp } from '../helpers/app.ts'
+import { apiToken, csrfFor, loginWithForm, startTestApp, type TestApp } from '../helpers/app.ts'
 import { aStudent, identity, userId } from '../fixtures/journey.ts'
 
 let t: TestApp
@@ -143,5 +143,42 @@ describe('appointments API', () => {
     const who = await t.app.inject({ method: 'GET', url: `/api/v1/appointments/${id}/identity`, headers: auth('conseil.reims') })
     expect(who.statusCode).toBe(200)
     expect(who.json()).toMatchObject({ firstName: 'Lina', lastName: 'Martin' })
+  })
+})
+
+describe('staff pages', () => {
+  it('a manager adds an opening through the page; a counsellor reads it; the day page lists appointments per place', async () => {
+    const counsellor = await userId(t.database, 'conseil.reims@demo.repere.test')
+    const manager = await loginWithForm(t.app, 'direction.reims@demo.repere.test')
+    const page = await t.app.inject({ method: 'GET', url: '/disponibilites', headers: { cookie: manager.cookie } })
+    expect(page.statusCode).toBe(200)
+    expect(page.body).toContain('Ajouter une ouverture')
+    const { token, cookie } = await csrfFor(t.app, manager.cookie, '/disponibilites')
+    const form = (fields: Record<string, string>) => ({
+      method: 'POST' as const,
+      url: '/disponibilites/regles',
+      headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+      payload: new URLSearchParams({ _csrf: token, ...fields }).toString(),
+    })
+    const base = { counsellorId: counsellor.id, weekday: '5', startTime: '13:00', endTime: '15:00', slotMinutes: '30' }
+    const bad = await t.app.inject(form({ ...base, modality: 'in_person', siteId: '' }))
+    expect(bad.statusCode).toBe(400)
+    expect(bad.body).toContain('Un rendez-vous sur place a besoin d’un lieu.')
+    const ok = await t.app.inject(form({ ...base, modality: 'phone', siteId: '' }))
+    expect(ok.statusCode).toBe(303)
+
+    const reader = await loginWithForm(t.app, 'conseil.reims@demo.repere.test')
+    const read = await t.app.inject({ method: 'GET', url: '/disponibilites', headers: { cookie: reader.cookie } })
+    expect(read.body).toContain('13:00–15:00')
+    expect(read.body).not.toContain('Ajouter une ouverture')
+    const day = await t.app.inject({ method: 'GET', url: '/rendez-vous?jour=2027-01-06', headers: { cookie: reader.cookie } })
+    expect(day.statusCode).toBe(200)
+    expect(day.body).toContain('À distance (en visio)')
+
+    const epernay = await loginWithForm(t.app, 'conseil.epernay@demo.repere.test')
+    const theirs = await t.app.inject({ method: 'GET', url: '/disponibilites', headers: { cookie: epernay.cookie } })
+    expect(theirs.body).not.toContain('13:00–15:00')
+    const denied = await t.app.inject({ method: 'GET', url: '/rendez-vous?jour=2027-01-06', headers: { cookie: epernay.cookie } })
+    expect(denied.body).toContain('Aucun rendez-vous ce jour-là.')
   })
 })
