@@ -38,7 +38,7 @@ type Deps = {
   db: Db
   queues: Pick<Queues, 'enqueue'>
   log: Logger
-  /** Every read of students' scores is recorded (design.md §1: every access logged). */
+  /** Every read of students' scores is recorded (docs/principles.md#users-and-roles: every access logged). */
   audit: Pick<AuditService, 'record'>
   config: { SCORE_DEBOUNCE_MS: number; SCORE_BATCH_SIZE: number; SCORE_AS_OF: string }
 }
