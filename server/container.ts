@@ -76,7 +76,7 @@ export function createContainer({ config, database, redis, queues, mailer, log }
       log,
       config,
     }),
-    scoring: createScoringService({ db, queues, log, config, audit }),
+    scoring: createScoringService({ db, outbox, log, config, audit }),
     notifications: createNotificationService({
       imports: importsRepo,
       users: usersRepo,

@@ -472,7 +472,11 @@ export function createScoringRepository(q: DbOrTx) {
     async recordRequest(p: { universityId: string; academicYear: string; importId: string }): Promise<void> {
       await q.insert(scoreRequests).values(p).onConflictDoNothing({ target: scoreRequests.importId })
     },
-    /** pending → running. Returns nothing when the run is not pending (a duplicate job). */
+    /**
+     * pending → running. Returns nothing when the run is not pending (a duplicate job). Throws a
+     * unique violation on `score_runs_running_key` while another run of the cohort is running:
+     * the caller leaves this one pending, and the running one hands over to it when it ends.
+     */
     async claimRun(id: number): Promise<ScoreRun | undefined> {
       const [row] = await q
         .update(scoreRuns)
@@ -505,6 +509,25 @@ export function createScoringRepository(q: DbOrTx) {
         RETURNING cardinality(batches_done)::int AS done, batches_total AS total`)
       return rows[0]
     },
+    /** The cohort's pending run, if any (the one a finishing run hands over to). */
+    async pendingRunOf(universityId: string, academicYear: string): Promise<ScoreRun | undefined> {
+      const [row] = await q
+        .select()
+        .from(scoreRuns)
+        .where(and(eq(scoreRuns.universityId, universityId), eq(scoreRuns.academicYear, academicYear), eq(scoreRuns.status, 'pending')))
+      return row
+    },
+    /**
+     * The snapshot a run writes into: the one of the earlier runs of the same cohort, model and
+     * as-of day (they all write the same rows), or undefined for the first of them.
+     */
+    async snapshotOf(p: { universityId: string; academicYear: string; modelId: string; asOf: string }): Promise<number | undefined> {
+      const [row] = await q.execute<{ snapshot_id: string | number | null }>(sql`
+        SELECT min(snapshot_id) AS snapshot_id FROM score_runs
+        WHERE university_id = ${p.universityId} AND academic_year = ${p.academicYear} AND model_id = ${p.modelId}
+          AND as_of = ${p.asOf}::date AND snapshot_id IS NOT NULL`)
+      return row?.snapshot_id === null || row?.snapshot_id === undefined ? undefined : Number(row.snapshot_id)
+    },
     /** The run the risk list shows: the latest finished one of the cohort. */
     async latestRun(universityId: string, academicYear: string): Promise<ScoreRun | undefined> {
       const [row] = await q
@@ -520,13 +543,13 @@ export function createScoringRepository(q: DbOrTx) {
     },
 
     /** Runs left `running` for longer than `ms` (a lost batch): failed, with a French message. */
-    async failStaleRuns(ms: number): Promise<number> {
-      const rows = await q.execute(sql`
+    async failStaleRuns(ms: number): Promise<{ id: number; universityId: string; academicYear: string }[]> {
+      const rows = await q.execute<{ id: string | number; university_id: string; academic_year: string }>(sql`
         UPDATE score_runs SET status = 'failed', finished_at = now(),
           error = 'Le calcul des scores ne s’est pas terminé ; il sera relancé au prochain passage.'
         WHERE status = 'running' AND started_at < now() - make_interval(secs => ${ms / 1000})
-        RETURNING id`)
-      return rows.length
+        RETURNING id, university_id, academic_year`)
+      return rows.map((r) => ({ id: Number(r.id), universityId: r.university_id, academicYear: r.academic_year }))
     },
 
     // ─── Scores ──────────────────────────────────────────────────────────────────────────────
@@ -547,6 +570,7 @@ export function createScoringRepository(q: DbOrTx) {
           target: [riskScores.studentId, riskScores.modelId, riskScores.asOf],
           set: {
             runId: sql`excluded.run_id`,
+            snapshotId: sql`excluded.snapshot_id`,
             probability: sql`excluded.probability`,
             band: sql`excluded.band`,
             coverage: sql`excluded.coverage`,
@@ -556,17 +580,17 @@ export function createScoringRepository(q: DbOrTx) {
             features: sql`excluded.features`,
             updatedAt: sql`now()`,
           },
-          setWhere: sql`(${riskScores.runId}, ${riskScores.probability}, ${riskScores.band}, ${riskScores.coverage}, ${riskScores.reasons}, ${riskScores.missing}, ${riskScores.nonEvaluableReason}, ${riskScores.features})
-            IS DISTINCT FROM (excluded.run_id, excluded.probability, excluded.band, excluded.coverage, excluded.reasons, excluded.missing, excluded.non_evaluable_reason, excluded.features)`,
+          setWhere: sql`(${riskScores.runId}, ${riskScores.snapshotId}, ${riskScores.probability}, ${riskScores.band}, ${riskScores.coverage}, ${riskScores.reasons}, ${riskScores.missing}, ${riskScores.nonEvaluableReason}, ${riskScores.features})
+            IS DISTINCT FROM (excluded.run_id, excluded.snapshot_id, excluded.probability, excluded.band, excluded.coverage, excluded.reasons, excluded.missing, excluded.non_evaluable_reason, excluded.features)`,
         })
         .returning({ id: riskScores.id })
       return written.length
     },
     /**
-     * Ranks a finished run's scores (1 = highest probability) and, in "top N" mode, sets the
-     * bands by rank. One statement over the run's rows; rows already right are not rewritten.
+     * Ranks a finished run's snapshot (1 = highest probability) and, in "top N" mode, sets the
+     * bands by rank. One statement over the snapshot's rows; rows already right are not rewritten.
      */
-    async rankRun(runId: number, settings: BandSettings): Promise<void> {
+    async rankSnapshot(snapshotId: number, settings: BandSettings): Promise<void> {
       const band =
         settings.mode === 'top_n'
           ? sql`CASE WHEN x.rk <= ${settings.topN} THEN 'eleve' WHEN x.rk <= ${2 * settings.topN} THEN 'moyen' ELSE 'faible' END::risk_band`
@@ -575,15 +599,16 @@ export function createScoringRepository(q: DbOrTx) {
         UPDATE risk_scores r SET rank = x.rk, band = ${band}
         FROM (
           SELECT id, row_number() OVER (ORDER BY probability DESC, student_id)::int AS rk
-          FROM risk_scores WHERE run_id = ${runId} AND probability IS NOT NULL
+          FROM risk_scores WHERE snapshot_id = ${snapshotId} AND probability IS NOT NULL
         ) x
         WHERE r.id = x.id AND (r.rank IS DISTINCT FROM x.rk OR r.band IS DISTINCT FROM ${band})`)
     },
 
     /**
-     * The risk list of a cohort: its latest finished run, highest probability first, non
-     * évaluable last, with keyset paging on (probability, student id) so page 100 costs what
-     * page 1 costs (index `risk_scores_run_rank_idx` / `_run_band_idx`).
+     * The risk list of a cohort: the snapshot of its latest finished run, highest (or lowest)
+     * probability first, non évaluable last, with keyset paging on (probability, student id) so
+     * page 100 costs what page 1 costs (indexes `risk_scores_snapshot_desc_idx`, `_asc_idx`,
+     * `_band_idx`).
      */
     async listScores(f: ScoreListFilters): Promise<{ run: ScoreRun | undefined; rows: ScoreListRow[] }> {
       const run = await this.latestRun(f.universityId, f.academicYear)
@@ -591,7 +616,10 @@ export function createScoringRepository(q: DbOrTx) {
         return { run, rows: [] }
       }
       const limit = Math.min(Math.max(f.limit ?? 50, 1), 500)
-      const conditions: SQL[] = [sql`r.run_id = ${run.id}`]
+      if (run.snapshotId === null) {
+        return { run, rows: [] }
+      }
+      const conditions: SQL[] = [sql`r.snapshot_id = ${run.snapshotId}`]
       if (f.band) {
         conditions.push(sql`r.band = ${f.band}::risk_band`)
       }
@@ -653,10 +681,10 @@ export function createScoringRepository(q: DbOrTx) {
         })),
       }
     },
-    /** Students of a run per band (the summary above the risk list). */
-    async bandCounts(runId: number): Promise<Record<Band, number>> {
+    /** Students of a snapshot per band (the summary above the risk list). */
+    async bandCounts(snapshotId: number): Promise<Record<Band, number>> {
       const rows = await q.execute<{ band: Band; n: number }>(
-        sql`SELECT band, count(*)::int AS n FROM risk_scores WHERE run_id = ${runId} GROUP BY band`,
+        sql`SELECT band, count(*)::int AS n FROM risk_scores WHERE snapshot_id = ${snapshotId} GROUP BY band`,
       )
       const counts: Record<Band, number> = { eleve: 0, moyen: 0, faible: 0, non_evaluable: 0 }
       for (const r of rows) {

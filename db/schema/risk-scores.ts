@@ -25,7 +25,10 @@ export const riskBand = pgEnum('risk_band', BANDS)
 /**
  * A student's score as of a date, by one model: one row per (student, model, as-of day), so the
  * history is kept and a trend can be shown; a later run on the same day refreshes that day's row.
- * `run_id` is the last run that wrote or confirmed the row: the risk list reads one run.
+ * `run_id` is the last run that wrote or confirmed the row. `snapshot_id` names the set of rows
+ * (university, year, model, as-of day) a run writes into: the first run of that set, and the same for
+ * every later run of the set. The risk list reads the snapshot of the latest finished run, so a run
+ * in progress refreshes rows in place and never takes them away from the list (score-runs.ts).
  * A "non évaluable" row has no probability and says why (`non_evaluable_reason`).
  */
 export const riskScores = pgTable(
@@ -45,6 +48,7 @@ export const riskScores = pgTable(
     modelVersion: text('model_version').notNull(),
     asOf: date('as_of').notNull(),
     runId: bigint('run_id', { mode: 'number' }).references(() => scoreRuns.id, { onDelete: 'set null' }),
+    snapshotId: bigint('snapshot_id', { mode: 'number' }).notNull(),
     probability: doublePrecision('probability'),
     band: riskBand('band').notNull(),
     /** 1 = highest probability of the run; null when non évaluable. */
@@ -62,9 +66,10 @@ export const riskScores = pgTable(
   },
   (t) => [
     uniqueIndex('risk_scores_student_model_day_key').on(t.studentId, t.modelId, t.asOf),
-    // The risk list: one run, highest first, keyset on (probability, student).
-    index('risk_scores_run_rank_idx').on(t.runId, t.probability.desc().nullsLast(), t.studentId),
-    index('risk_scores_run_band_idx').on(t.runId, t.band, t.probability.desc().nullsLast(), t.studentId),
+    // The risk list: one snapshot, highest (or lowest) first, keyset on (probability, student).
+    index('risk_scores_snapshot_desc_idx').on(t.snapshotId, t.probability.desc().nullsLast(), t.studentId),
+    index('risk_scores_snapshot_asc_idx').on(t.snapshotId, t.probability.asc().nullsLast(), t.studentId),
+    index('risk_scores_snapshot_band_idx').on(t.snapshotId, t.band, t.probability.desc().nullsLast(), t.studentId),
     // One student's history.
     index('risk_scores_student_day_idx').on(t.studentId, t.asOf),
   ],

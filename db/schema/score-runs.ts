@@ -9,6 +9,8 @@ export const scoreRunStatus = pgEnum('score_run_status', ['pending', 'running', 
  * One scoring of a university's cohort as of a date. pending → running → succeeded | failed.
  * The partial unique index keeps at most one `pending` run per cohort: imports arriving while a
  * run waits join it (the debounce), an import arriving once it has started opens the next one.
+ * A second partial unique index keeps at most one `running` run per cohort: a run due while
+ * another runs waits (stays pending) and the finishing run hands over to it.
  * Batches record themselves in `batches_done` in the same transaction as their scores, so a retried
  * batch is counted once and the last one to finish closes the run.
  */
@@ -25,6 +27,8 @@ export const scoreRuns = pgTable(
     trigger: text('trigger').notNull(),
     status: scoreRunStatus('status').notNull().default('pending'),
     modelId: uuid('model_id').references(() => models.id, { onDelete: 'set null' }),
+    /** The rows this run writes into (risk-scores.ts): set when it starts, with its model. */
+    snapshotId: bigint('snapshot_id', { mode: 'number' }),
     dueAt: timestamp('due_at', { withTimezone: true }).notNull(),
     batchesTotal: integer('batches_total'),
     batchesDone: bigint('batches_done', { mode: 'number' })
@@ -45,6 +49,9 @@ export const scoreRuns = pgTable(
     uniqueIndex('score_runs_pending_key')
       .on(t.universityId, t.academicYear)
       .where(sql`${t.status} = 'pending'`),
+    uniqueIndex('score_runs_running_key')
+      .on(t.universityId, t.academicYear)
+      .where(sql`${t.status} = 'running'`),
     index('score_runs_cohort_idx').on(t.universityId, t.academicYear, t.finishedAt),
   ],
 )

@@ -223,6 +223,8 @@ export async function scoreBench(args: string[]): Promise<number> {
       modelId: model.id,
       modelVersion: model.version,
       asOf: day,
+      // A snapshot of its own (no run): the rows the phase writes are not the run's.
+      snapshotId: 0,
       probability: s.evaluable ? s.probability : null,
       band: s.evaluable ? 'faible' : 'non_evaluable',
       coverage: s.coverage,

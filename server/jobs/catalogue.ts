@@ -96,11 +96,14 @@ export const JOBS = {
     backoff: { type: 'exponential', delay: 10_000 },
     limitMs: 30 * 60_000,
   }),
-  /** A cohort's run, after the debounce delay given at enqueue: plans the batches. */
+  /**
+   * A cohort's run, after the debounce delay: plans the batches. `wake` (absent on the run's first
+   * job) names what woke a run that waited: the run that ended before it, or the nightly sweep.
+   */
   'score.run': job({
     queue: 'scoring',
-    payload: payload({ runId: Id }),
-    jobId: (p) => `score-run-${p.runId}`,
+    payload: payload({ runId: Id, wake: Type.Optional(Type.String({ pattern: '^[a-z0-9-]{1,40}$' })) }),
+    jobId: (p) => (p.wake ? `score-run-${p.runId}-${p.wake}` : `score-run-${p.runId}`),
     attempts: 5,
     backoff: { type: 'exponential', delay: 10_000 },
     limitMs: 5 * 60_000,

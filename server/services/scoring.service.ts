@@ -3,16 +3,23 @@
  *
  *  import succeeded ─▶ `score.cohort` ─▶ requestRun: one pending run per cohort (debounce window)
  *  nightly          ─▶ `score.nightly` ─▶ requestRun for every cohort
- *  `score.run` (after the window) ─▶ claim, choose the model, cohort context, enqueue batches
+ *  `score.run` (after the window) ─▶ claim, choose the model, cohort context, record the batches
  *  `score.batch` × n (a few hundred students each) ─▶ features (SQL) → model → risk_scores, and the
- *        batch recorded done, in ONE transaction; the last batch ranks the run and closes it
+ *        batch recorded done, in ONE transaction; the last batch ranks the snapshot, closes the
+ *        run and hands over to the cohort's pending run, if one waits
  *  `model.train` ─▶ features as of a week of a past year + outcomes → CV → stored, never activated
+ *
+ * One run of a cohort at a time (`score_runs_running_key`): a run due while another runs stays
+ * pending until the running one ends and wakes it. Every follow-up job is written to the outbox in
+ * the transaction of the change it follows, so a Redis failure or a crash between the commit and
+ * the enqueue delays scoring, it never loses it (outbox.service.ts).
  *
  * Every job is safe to run twice: runs and models are claimed by status, batches are recorded once,
  * and scores are upserted on (student, model, as-of day) without rewriting an unchanged row.
  */
 import { randomUUID } from 'node:crypto'
-import type { Db } from '../../db/client.ts'
+import type { Db, DbOrTx } from '../../db/client.ts'
+import { isUniqueViolation } from '../../db/pg-errors.ts'
 import {
   createScoringRepository,
   type CohortContext,
@@ -24,7 +31,7 @@ import type { Model } from '../../db/schema/models.ts'
 import type { NewRiskScore } from '../../db/schema/risk-scores.ts'
 import { BadInput, Conflict, Forbidden, NotFound } from '../errors.ts'
 import type { Logger } from '../lib/logger.ts'
-import type { Queues } from '../lib/queue.ts'
+import type { OutboxService } from './outbox.service.ts'
 import { canAccessOrganisation, isAdmin, type Principal } from './access.ts'
 import type { AuditContext, AuditService } from './audit.service.ts'
 import { DEFAULT_BAND_SETTINGS, bandOfProbability, validBandSettings, type BandSettings } from './scoring/bands.ts'
@@ -36,7 +43,7 @@ import { ageBand, trainModel, type TrainOptions, type TrainResult, type Training
 
 type Deps = {
   db: Db
-  queues: Pick<Queues, 'enqueue'>
+  outbox: Pick<OutboxService, 'add' | 'dispatch'>
   log: Logger
   /** Every read of students' scores is recorded (docs/principles.md#users-and-roles: every access logged). */
   audit: Pick<AuditService, 'record'>
@@ -47,13 +54,15 @@ export type JobResult = 'done' | 'skipped'
 
 /** A run left `running` this long without finishing is failed by the nightly job. */
 const STALE_RUN_MS = 2 * 3600_000
+/** A pending run this late has lost its job (the nightly job wakes it). */
+const OVERDUE_RUN_MS = 3600_000
 /** Students per statement when a whole cohort is read (training). */
 const TRAINING_CHUNK = 2_000
 
 /** The label of a year-end outcome: dropping out against anything else (docs/scoring.md). */
 export const isDropout = (outcome: string): boolean => outcome === 'abandon'
 
-export function createScoringService({ db, queues, log, config, audit }: Deps) {
+export function createScoringService({ db, outbox, log, config, audit }: Deps) {
   const repo = createScoringRepository(db)
 
   const today = () => config.SCORE_AS_OF || todayInParis()
@@ -73,15 +82,30 @@ export function createScoringService({ db, queues, log, config, audit }: Deps) {
     return (await repo.activeModel(universityId)) ?? (await repo.ensureExpertModel(EXPERT_MODEL_VERSION, expertModelSpec()))
   }
 
-  async function enqueueRun(runId: number, dueAt: Date): Promise<void> {
-    await queues.enqueue('score.run', { runId }, { delayMs: Math.max(0, dueAt.getTime() - Date.now()) })
+  /**
+   * Records, in `q`'s transaction, the `score.run` job of the cohort's pending run, if one waits:
+   * `wake` makes the job id new (the run's first job may have ended, skipped, while another ran).
+   */
+  async function wakePendingRun(q: DbOrTx, p: { universityId: string; academicYear: string }, wake: string): Promise<number[]> {
+    const next = await createScoringRepository(q).pendingRunOf(p.universityId, p.academicYear)
+    if (!next) {
+      return []
+    }
+    return [await outbox.add(q, 'score.run', { runId: next.id, wake }, { delayMs: Math.max(0, next.dueAt.getTime() - Date.now()) })]
   }
 
-  /** Finishes a run whose batches are all done: ranks, bands by rank in top-N mode, closes. */
-  async function finishRun(q: Parameters<Parameters<Db['transaction']>[0]>[0] | Db, runId: number, universityId: string): Promise<void> {
+  /**
+   * Finishes a run whose batches are all done: ranks its snapshot (bands by rank in top-N mode),
+   * closes it, and wakes the cohort's pending run. Returns the outbox rows to dispatch after commit.
+   */
+  async function finishRun(
+    q: DbOrTx,
+    run: { id: number; universityId: string; academicYear: string; snapshotId: number },
+  ): Promise<number[]> {
     const r = createScoringRepository(q)
-    await r.rankRun(runId, (await r.bandSettings(universityId)) ?? DEFAULT_BAND_SETTINGS)
-    await r.updateRun(runId, { status: 'succeeded', finishedAt: new Date() })
+    await r.rankSnapshot(run.snapshotId, (await r.bandSettings(run.universityId)) ?? DEFAULT_BAND_SETTINGS)
+    await r.updateRun(run.id, { status: 'succeeded', finishedAt: new Date() })
+    return wakePendingRun(q, run, `after-${run.id}`)
   }
 
   async function refreshStatistics(): Promise<void> {
@@ -123,14 +147,24 @@ export function createScoringService({ db, queues, log, config, audit }: Deps) {
         log.info({ universityId: p.universityId, academicYear: p.academicYear }, 'cohort scoring skipped: the year has not started')
         return 'skipped'
       }
-      if (p.importId) {
-        await repo.recordRequest({ universityId: p.universityId, academicYear: p.academicYear, importId: p.importId })
-      }
-      const dueAt = new Date(Date.now() + (trigger === 'import' ? config.SCORE_DEBOUNCE_MS : 0))
-      const { run, created } = await repo.requestRun({ universityId: p.universityId, academicYear: p.academicYear, asOf, trigger, dueAt })
-      // Enqueued again when the run already existed: the job id is the run's, so this is a no-op
-      // unless the first enqueue was lost.
-      await enqueueRun(run.id, run.dueAt)
+      const delayMs = trigger === 'import' ? config.SCORE_DEBOUNCE_MS : 0
+      const { run, created, outboxIds } = await db.transaction(async (tx) => {
+        const r = createScoringRepository(tx)
+        if (p.importId) {
+          await r.recordRequest({ universityId: p.universityId, academicYear: p.academicYear, importId: p.importId })
+        }
+        const requested = await r.requestRun({
+          universityId: p.universityId,
+          academicYear: p.academicYear,
+          asOf,
+          trigger,
+          dueAt: new Date(Date.now() + delayMs),
+        })
+        // A new run gets its job, due after the debounce window; a run already pending has one.
+        const ids = requested.created ? [await outbox.add(tx, 'score.run', { runId: requested.run.id }, { delayMs })] : []
+        return { ...requested, outboxIds: ids }
+      })
+      await outbox.dispatch(outboxIds)
       log.info(
         { universityId: p.universityId, academicYear: p.academicYear, runId: run.id, created, importId: p.importId },
         'cohort scoring requested',
@@ -138,54 +172,93 @@ export function createScoringService({ db, queues, log, config, audit }: Deps) {
       return created ? 'done' : 'skipped'
     },
 
-    /** `score.nightly`: every cohort of the current year; fails runs stuck for hours. */
+    /**
+     * `score.nightly`: fails runs stuck for hours (waking the run that waited behind each), opens
+     * a run for every cohort of the current year, and wakes pending runs long overdue (their job
+     * was lost for good: five failed attempts while the database was away).
+     */
     async scoreEveryCohort(): Promise<JobResult> {
+      const night = today().replaceAll('-', '')
+      for (const stale of await repo.failStaleRuns(STALE_RUN_MS)) {
+        const ids = await db.transaction((tx) => wakePendingRun(tx, stale, `after-${stale.id}`))
+        await outbox.dispatch(ids)
+      }
       const year = academicYearOf(today())
       for (const universityId of await repo.universitiesWithCohort(year)) {
         await service.requestCohortScore({ universityId, academicYear: year }, 'nightly')
       }
       for (const run of await repo.pendingRuns()) {
-        await enqueueRun(run.id, run.dueAt)
+        if (run.dueAt.getTime() < Date.now() - OVERDUE_RUN_MS) {
+          const ids = await db.transaction(async (tx) => [await outbox.add(tx, 'score.run', { runId: run.id, wake: `n${night}` })])
+          await outbox.dispatch(ids)
+        }
       }
-      await repo.failStaleRuns(STALE_RUN_MS)
       return 'done'
     },
 
-    /** `score.run`: claims the run, fixes its model and context, and enqueues its batches. */
+    /**
+     * `score.run`: claims the run, fixes its model, snapshot and context, and records its batches,
+     * in one transaction. While another run of the cohort is running, the run stays pending: the
+     * running one wakes it when it ends.
+     */
     async startRun(runId: number): Promise<JobResult> {
-      const run = await repo.claimRun(runId)
-      if (!run) {
+      await refreshStatistics()
+      let started: { outboxIds: number[] } | undefined
+      try {
+        started = await db.transaction(async (tx) => {
+          const r = createScoringRepository(tx)
+          const run = await r.claimRun(runId)
+          if (!run) {
+            return undefined
+          }
+          const model = await modelFor(run.universityId)
+          const context = await r.cohortContext(run.universityId, run.academicYear, run.asOf)
+          const ranges = await r.cohortBatches(run.universityId, run.academicYear, run.asOf, config.SCORE_BATCH_SIZE)
+          const students = ranges.reduce((a, x) => a + x.count, 0)
+          const snapshotId =
+            (await r.snapshotOf({ universityId: run.universityId, academicYear: run.academicYear, modelId: model.id, asOf: run.asOf })) ??
+            run.id
+          await r.updateRun(runId, { modelId: model.id, snapshotId, context, batchesTotal: ranges.length, students })
+          log.info(
+            { runId, universityId: run.universityId, students, batches: ranges.length, model: model.version, snapshotId },
+            'score run started',
+          )
+          if (ranges.length === 0) {
+            return { outboxIds: await finishRun(tx, { ...run, snapshotId }) }
+          }
+          const ids: number[] = []
+          for (const range of ranges) {
+            ids.push(await outbox.add(tx, 'score.batch', { runId, fromId: range.fromId, toId: range.toId }))
+          }
+          return { outboxIds: ids }
+        })
+      } catch (err) {
+        if (isUniqueViolation(err, 'score_runs_running_key')) {
+          log.info({ runId }, 'score run waits: another run of the cohort is running')
+          return 'skipped'
+        }
+        throw err
+      }
+      if (!started) {
         return 'skipped'
       }
-      await refreshStatistics()
-      const model = await modelFor(run.universityId)
-      const context = await repo.cohortContext(run.universityId, run.academicYear, run.asOf)
-      const ranges = await repo.cohortBatches(run.universityId, run.academicYear, run.asOf, config.SCORE_BATCH_SIZE)
-      const students = ranges.reduce((a, r) => a + r.count, 0)
-      await repo.updateRun(runId, { modelId: model.id, context, batchesTotal: ranges.length, students })
-      log.info({ runId, universityId: run.universityId, students, batches: ranges.length, model: model.version }, 'score run started')
-      if (ranges.length === 0) {
-        await finishRun(db, runId, run.universityId)
-        return 'done'
-      }
-      for (const range of ranges) {
-        await queues.enqueue('score.batch', { runId, fromId: range.fromId, toId: range.toId })
-      }
+      await outbox.dispatch(started.outboxIds)
       return 'done'
     },
 
     /** `score.batch`: one range of students, scored and written in one transaction. */
     async scoreBatch(p: { runId: number } & Omit<StudentRange, 'count'>): Promise<JobResult> {
       const run = await repo.runById(p.runId)
-      if (!run || run.status !== 'running' || run.batchesDone.includes(p.fromId) || !run.modelId) {
+      if (!run || run.status !== 'running' || run.batchesDone.includes(p.fromId) || !run.modelId || run.snapshotId === null) {
         return 'skipped'
       }
+      const snapshotId = run.snapshotId
       const model = await repo.modelById(run.modelId)
       if (!model?.spec) {
         throw new Error(`model ${run.modelId} has no spec`)
       }
       const compiled = compileModel(model.spec, run.academicYear, run.asOf)
-      return db.transaction(async (tx) => {
+      const result = await db.transaction(async (tx) => {
         const r = createScoringRepository(tx)
         const facts = await r.facts({
           universityId: run.universityId,
@@ -208,6 +281,7 @@ export function createScoringService({ db, queues, log, config, audit }: Deps) {
             modelVersion: model.version,
             asOf: run.asOf,
             runId: run.id,
+            snapshotId,
             coverage: Math.round(s.coverage * 1000) / 1000,
             missing: s.missing,
             features: s.features,
@@ -227,14 +301,17 @@ export function createScoringService({ db, queues, log, config, audit }: Deps) {
         await r.upsertScores(rows)
         const progress = await r.completeBatch(run.id, p.fromId, rows.length - nonEvaluable, nonEvaluable)
         if (!progress) {
-          return 'skipped' as const
+          return { outcome: 'skipped' as const, outboxIds: [] }
         }
         if (progress.done === progress.total) {
-          await finishRun(tx, run.id, run.universityId)
+          const outboxIds = await finishRun(tx, { ...run, snapshotId })
           log.info({ runId: run.id, universityId: run.universityId }, 'score run finished')
+          return { outcome: 'done' as const, outboxIds }
         }
-        return 'done' as const
+        return { outcome: 'done' as const, outboxIds: [] }
       })
+      await outbox.dispatch(result.outboxIds)
+      return result.outcome
     },
 
     // ─── Models ──────────────────────────────────────────────────────────────────────────────
@@ -277,19 +354,23 @@ export function createScoringService({ db, queues, log, config, audit }: Deps) {
         throw new BadInput('La semaine de référence doit être un nombre entier entre 1 et 52.')
       }
       const id = randomUUID()
-      const model = await repo.insertModel({
-        id,
-        version: `${p.academicYear.replace('/', '-')}-s${week}-${id.slice(0, 8)}`,
-        kind: 'logistic',
-        status: 'training',
-        universityId: p.universityId,
-        trainingYear: p.academicYear,
-        asOfWeek: week,
-        asOfDate: asOfDateOfWeek(p.academicYear, week),
-        params: { ...(p.options ?? {}) },
-        createdBy: actor.userId,
+      // The model row and its `model.train` job in one transaction (the outbox).
+      const { model, outboxIds } = await db.transaction(async (tx) => {
+        const inserted = await createScoringRepository(tx).insertModel({
+          id,
+          version: `${p.academicYear.replace('/', '-')}-s${week}-${id.slice(0, 8)}`,
+          kind: 'logistic',
+          status: 'training',
+          universityId: p.universityId,
+          trainingYear: p.academicYear,
+          asOfWeek: week,
+          asOfDate: asOfDateOfWeek(p.academicYear, week),
+          params: { ...(p.options ?? {}) },
+          createdBy: actor.userId,
+        })
+        return { model: inserted, outboxIds: [await outbox.add(tx, 'model.train', { modelId: inserted.id })] }
       })
-      await queues.enqueue('model.train', { modelId: model.id })
+      await outbox.dispatch(outboxIds)
       return model
     },
 
@@ -406,7 +487,7 @@ export function createScoringService({ db, queues, log, config, audit }: Deps) {
     /** The risk list as a person reads it: scoped, with the band counts, recorded in the audit log. */
     async riskList(ctx: AuditContext & { actor: Principal }, filters: ScoreListFilters) {
       const { run, rows } = await service.listScores(ctx.actor, filters)
-      const counts = run ? await repo.bandCounts(run.id) : { eleve: 0, moyen: 0, faible: 0, non_evaluable: 0 }
+      const counts = run?.snapshotId ? await repo.bandCounts(run.snapshotId) : { eleve: 0, moyen: 0, faible: 0, non_evaluable: 0 }
       const model = run?.modelId ? await repo.modelById(run.modelId) : undefined
       await audit.record(ctx, {
         action: 'risk_scores.list',
@@ -454,10 +535,10 @@ export function createScoringService({ db, queues, log, config, audit }: Deps) {
     async riskSummary(actor: Principal, universityId: string) {
       assertUniversityScope(actor, universityId)
       const run = await repo.latestRun(universityId, academicYearOf(today()))
-      if (!run) {
+      if (!run?.snapshotId) {
         return { run: null, high: 0, nonEvaluable: 0 }
       }
-      const counts = await repo.bandCounts(run.id)
+      const counts = await repo.bandCounts(run.snapshotId)
       return { run: { asOf: run.asOf }, high: counts.eleve, nonEvaluable: counts.non_evaluable }
     },
 

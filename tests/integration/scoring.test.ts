@@ -162,6 +162,68 @@ describe('scoring a cohort after its imports', () => {
     expect(rows.map((r) => r.band).slice(0, 9)).toEqual(['eleve', 'eleve', 'eleve', 'eleve', 'moyen', 'moyen', 'moyen', 'moyen', 'faible'])
     await t.app.services.scoring.setBandSettings(admin, urca, { mode: 'thresholds', high: 0.4, medium: 0.2 })
   })
+
+  it('a run due while another runs waits for it; the list keeps every student while a run refreshes them', async () => {
+    const listed = async () => (await t.app.services.scoring.listScores(staff, { universityId: urca, academicYear: YEAR, limit: 100 })).rows
+    expect(await listed()).toHaveLength(30)
+    const [last] = await t.database.sql<{ id: number; snapshot_id: number }[]>`
+      SELECT id::int AS id, snapshot_id::int AS snapshot_id FROM score_runs WHERE university_id = ${urca} AND status = 'succeeded'
+      ORDER BY id DESC LIMIT 1`
+    const ids = await t.database.sql<{ id: number }[]>`
+      SELECT r.student_id::int AS id FROM risk_scores r WHERE r.snapshot_id = ${last!.snapshot_id} ORDER BY r.student_id`
+    const middle = ids[14]!.id
+    // A long run in progress, written as score.run would have left it: two batches of 15 students.
+    const [slow] = await t.database.sql<{ id: number }[]>`
+      INSERT INTO score_runs (university_id, academic_year, as_of, trigger, status, due_at, started_at, model_id, snapshot_id,
+                              context, batches_total, students)
+      SELECT university_id, academic_year, as_of, 'manual', 'running', now(), now(), model_id, snapshot_id, context, 2, 30
+      FROM score_runs WHERE id = ${last!.id}
+      RETURNING id::int AS id`
+    const slowId = slow!.id
+
+    // New data arrives: its run is due at once, but the cohort is busy. Its job ends, the run waits.
+    await t.app.services.scoring.requestCohortScore({ universityId: urca, academicYear: YEAR }, 'manual')
+    const [waiting] = await t.database.sql<{ id: number }[]>`
+      SELECT id::int AS id FROM score_runs WHERE university_id = ${urca} AND status = 'pending'`
+    const queue = t.app.services.queues.get('scoring')
+    await expect.poll(() => queue.getJobState(`score-run-${waiting!.id}`), { timeout: 30_000, interval: 100 }).toBe('completed')
+    expect((await queue.getJob(`score-run-${waiting!.id}`))?.returnvalue).toBe('skipped')
+    expect((await runs(urca)).find((r) => Number(r.id) === waiting!.id)?.status).toBe('pending')
+
+    // Half of the cohort rescored by the slow run: the list still shows all 30 students.
+    expect(await t.app.services.scoring.scoreBatch({ runId: slowId, fromId: ids[0]!.id, toId: middle })).toBe('done')
+    expect(Number((await t.database.sql`SELECT count(*)::int AS n FROM risk_scores WHERE run_id = ${slowId}`)[0]!.n)).toBe(15)
+    expect(await listed()).toHaveLength(30)
+
+    // The slow run ends and wakes the waiting one, which runs to the end.
+    expect(await t.app.services.scoring.scoreBatch({ runId: slowId, fromId: middle + 1, toId: ids.at(-1)!.id })).toBe('done')
+    await expect
+      .poll(async () => (await runs(urca)).find((r) => Number(r.id) === waiting!.id)?.status, { timeout: 30_000, interval: 100 })
+      .toBe('succeeded')
+    expect(await listed()).toHaveLength(30)
+    const [both] = await t.database.sql<{ n: number }[]>`
+      SELECT count(*)::int AS n FROM score_runs WHERE university_id = ${urca} AND status = 'running'`
+    expect(both!.n).toBe(0)
+  })
+
+  it('the list sorts lowest first too, and pages in that order', async () => {
+    const base = { universityId: urca, academicYear: YEAR }
+    const desc = (await t.app.services.scoring.listScores(staff, { ...base, limit: 100 })).rows
+    const seen: number[] = []
+    let after: { probability: number | null; studentId: number } | undefined
+    for (;;) {
+      const { rows } = await t.app.services.scoring.listScores(staff, { ...base, order: 'asc', limit: 4, ...(after ? { after } : {}) })
+      if (rows.length === 0) {
+        break
+      }
+      seen.push(...rows.map((r) => r.studentId))
+      after = { probability: rows.at(-1)!.probability, studentId: rows.at(-1)!.studentId }
+    }
+    expect(seen).toHaveLength(30)
+    const probabilities = seen.map((id) => desc.find((r) => r.studentId === id)!.probability!)
+    expect(probabilities).toEqual([...probabilities].sort((a, b) => a - b))
+    expect(new Set(seen.slice(0, 10))).toEqual(new Set(desc.slice(20).map((r) => r.studentId)))
+  })
 })
 
 describe('a cohort without attendance, and university scoping', () => {

@@ -7,6 +7,7 @@ import type { Readable } from 'node:stream'
 import type { Db } from '../../../db/client.ts'
 import { createImportRepository, type ImportRepository, type ImportRow } from '../../../db/repositories/imports.repository.ts'
 import type { Import } from '../../../db/schema/imports.ts'
+import { isUniqueViolation } from '../../../db/pg-errors.ts'
 import type { OutboxService } from '../outbox.service.ts'
 import { BadInput, Conflict, FileTooLarge, Forbidden } from '../../errors.ts'
 import { inScope, organisationFilter, type Principal } from '../access.ts'
@@ -37,15 +38,6 @@ export type UploadResult =
 export type MappingView = {
   columns: { key: string; label: string; format: string; required: boolean; selected: string | null }[]
   headers: string[]
-}
-
-/**
- * PostgreSQL's unique_violation: here, the same file live twice (index imports_same_file_key).
- * drizzle wraps the driver's error (DrizzleQueryError): its `cause` carries the code.
- */
-function isUniqueViolation(err: unknown): boolean {
-  const e = err as { code?: string; cause?: { code?: string } } | null
-  return e?.code === '23505' || e?.cause?.code === '23505'
 }
 
 export function createImportService({ db, imports, organisations, outbox, audit, uploads, config }: Deps) {
