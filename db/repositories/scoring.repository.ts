@@ -639,26 +639,47 @@ export function createScoringRepository(q: DbOrTx) {
         conditions.push(sql`c.mission_locale_id = ${f.territoryId}::uuid`)
       }
       const asc = f.order === 'asc'
-      if (f.after) {
-        // (probability DESC|ASC NULLS LAST, student_id ASC): the rows after the cursor.
-        conditions.push(
-          f.after.probability === null
-            ? sql`(r.probability IS NULL AND r.student_id > ${f.after.studentId})`
-            : asc
-              ? sql`(r.probability > ${f.after.probability} OR r.probability IS NULL OR (r.probability = ${f.after.probability} AND r.student_id > ${f.after.studentId}))`
-              : sql`(r.probability < ${f.after.probability} OR r.probability IS NULL OR (r.probability = ${f.after.probability} AND r.student_id > ${f.after.studentId}))`,
+      // Two parts, each an index range: the scored students (probability DESC|ASC, then student
+      // id), then the non évaluable ones (by student id). A single OR over both would make the
+      // planner read the index from the start of the snapshot, so a deep page would cost more.
+      const page = (part: SQL[], order: SQL, n: number) =>
+        q.execute<Record<string, unknown>>(sql`
+          SELECT r.student_id, s.pseudo_id, r.probability, r.band, r.rank, r.reasons, r.missing, r.non_evaluable_reason,
+                 r.coverage, r.model_version, r.as_of, e.faculty, e.step_code, e.level, e.campus, c.mission_locale_id AS territory_id
+          FROM risk_scores r
+          JOIN students s ON s.id = r.student_id
+          LEFT JOIN enrolments e ON e.student_id = r.student_id AND e.academic_year = r.academic_year
+          LEFT JOIN communes c ON c.insee_code = e.home_commune_insee
+          WHERE ${sql.join([...conditions, ...part], sql` AND `)}
+          ORDER BY ${order}
+          LIMIT ${n}`)
+      const unscored = (after: number | undefined, n: number) =>
+        page(
+          [sql`r.probability IS NULL`, ...(after === undefined ? [] : [sql`r.student_id > ${after}`])],
+          sql`r.probability DESC NULLS LAST, r.student_id`,
+          n,
         )
+      let rows: Record<string, unknown>[]
+      if (f.after && f.after.probability === null) {
+        rows = await unscored(f.after.studentId, limit)
+      } else {
+        const cursor = f.after
+          ? [
+              asc ? sql`r.probability >= ${f.after.probability}` : sql`r.probability <= ${f.after.probability}`,
+              sql`NOT (r.probability = ${f.after.probability} AND r.student_id <= ${f.after.studentId})`,
+            ]
+          : []
+        rows = [
+          ...(await page(
+            [sql`r.probability IS NOT NULL`, ...cursor],
+            asc ? sql`r.probability ASC NULLS LAST, r.student_id` : sql`r.probability DESC NULLS LAST, r.student_id`,
+            limit,
+          )),
+        ]
+        if (rows.length < limit) {
+          rows.push(...(await unscored(undefined, limit - rows.length)))
+        }
       }
-      const rows = await q.execute<Record<string, unknown>>(sql`
-        SELECT r.student_id, s.pseudo_id, r.probability, r.band, r.rank, r.reasons, r.missing, r.non_evaluable_reason,
-               r.coverage, r.model_version, r.as_of, e.faculty, e.step_code, e.level, e.campus, c.mission_locale_id AS territory_id
-        FROM risk_scores r
-        JOIN students s ON s.id = r.student_id
-        LEFT JOIN enrolments e ON e.student_id = r.student_id AND e.academic_year = r.academic_year
-        LEFT JOIN communes c ON c.insee_code = e.home_commune_insee
-        WHERE ${sql.join(conditions, sql` AND `)}
-        ORDER BY ${asc ? sql`r.probability ASC NULLS LAST` : sql`r.probability DESC NULLS LAST`}, r.student_id
-        LIMIT ${limit}`)
       return {
         run,
         rows: rows.map((r) => ({

@@ -7,7 +7,9 @@
  *     five first-semester results (uploaded on 15 December, so known), twelve weeks of ENT activity.
  *  2. End to end: `score.cohort` → `score.run` → `score.batch` × N/500 on in-process BullMQ workers
  *     (real Redis, random prefix, WORKER_CONCURRENCY 2), as of 20 December, until the run is
- *     `succeeded`: score_seconds and score_students_per_s.
+ *     `succeeded`: score_seconds and score_students_per_s. Then the risk list as the page reads it:
+ *     page 1 (highest first, lowest first, one band) and a page 20,000 students deep reached by
+ *     keyset, beside a bare `SELECT 1` (list_*_ms, list_deep_ratio, list_page1_ratio).
  *  3. The phases, one after the other on the same batches: features (the SQL), model (probability,
  *     contributions and reasons of every student), writes (the upsert, into another day).
  *  4. The baseline: a plain typed-array loop (intercept + Σ coefficient × column, then the sigmoid)
@@ -19,7 +21,7 @@
  * under 60 (aim 10). A missed target still exits 0; a broken run exits 1.
  * Environment (optional): DATABASE_URL and REDIS_URL give the hosts.
  */
-import { randomBytes } from 'node:crypto'
+import { randomBytes, randomUUID } from 'node:crypto'
 import { performance } from 'node:perf_hooks'
 import postgres from 'postgres'
 import { createDatabase } from '../../db/client.ts'
@@ -28,6 +30,8 @@ import type { NewRiskScore } from '../../db/schema/risk-scores.ts'
 import { loadConfig } from '../../server/config.ts'
 import { createContainer } from '../../server/container.ts'
 import { createLogger } from '../../server/lib/logger.ts'
+import type { Principal } from '../../server/services/access.ts'
+import type { ScoringService } from '../../server/services/scoring.service.ts'
 import { memoryMailer } from '../../server/lib/mailer.ts'
 import { createQueues } from '../../server/lib/queue.ts'
 import { connectRedis, createRedis } from '../../server/lib/redis.ts'
@@ -54,6 +58,52 @@ export const SCORE_USAGE = `usage: npm run bench -- score [--students N]
 const emit = (key: string, value: string | number) => process.stdout.write(`${key}=${value}\n`)
 const note = (message: string) => process.stderr.write(`# ${message}\n`)
 const r3 = (x: number) => Math.round(x * 1000) / 1000
+
+/** Median of `n` timings of `f`, in ms. */
+async function medianMs(n: number, f: () => Promise<unknown>): Promise<number> {
+  const times: number[] = []
+  for (let i = 0; i < n; i++) {
+    const t = performance.now()
+    await f()
+    times.push(performance.now() - t)
+  }
+  times.sort((a, b) => a - b)
+  return times[Math.floor(n / 2)]!
+}
+
+/**
+ * The risk list on the scored cohort, as the page reads it: page 1 in each order and with a band
+ * filter, and a page deep in the list reached by keyset (`after`), beside a bare round trip to
+ * PostgreSQL measured in the same run. A deep page costs what page 1 costs when the keyset reads the
+ * index (`list_deep_ratio` near 1).
+ */
+async function listTimings(scoring: ScoringService, sql: postgres.Sql, universityId: string): Promise<void> {
+  const actor: Principal = { userId: randomUUID(), role: 'admin', organisationId: universityId }
+  const base = { universityId, academicYear: YEAR, limit: 50 }
+  let after: { probability: number | null; studentId: number } | undefined
+  let pages = 0
+  for (; pages < 400; pages++) {
+    const { rows } = await scoring.listScores(actor, { ...base, ...(after ? { after } : {}) })
+    if (rows.length < 50) {
+      break
+    }
+    after = { probability: rows.at(-1)!.probability, studentId: rows.at(-1)!.studentId }
+  }
+  const deepAfter = after
+  const baseline = await medianMs(31, () => sql`SELECT 1`)
+  const page1 = await medianMs(31, () => scoring.listScores(actor, base))
+  const deep = await medianMs(31, () => scoring.listScores(actor, { ...base, ...(deepAfter ? { after: deepAfter } : {}) }))
+  const asc = await medianMs(31, () => scoring.listScores(actor, { ...base, order: 'asc' }))
+  const band = await medianMs(31, () => scoring.listScores(actor, { ...base, band: 'faible' }))
+  emit('list_deep_page', pages)
+  emit('list_baseline_ms', r3(baseline))
+  emit('list_page1_ms', r3(page1))
+  emit('list_deep_ms', r3(deep))
+  emit('list_asc_page1_ms', r3(asc))
+  emit('list_band_page1_ms', r3(band))
+  emit('list_deep_ratio', r3(deep / page1))
+  emit('list_page1_ratio', r3(page1 / baseline))
+}
 
 function parseStudents(args: string[]): number | string {
   let students = 28_000
@@ -199,6 +249,7 @@ export async function scoreBench(args: string[]): Promise<number> {
     emit('non_evaluable', run.non_evaluable)
     emit('score_seconds', r3(scoreSeconds))
     emit('score_students_per_s', Math.round(students / scoreSeconds))
+    await listTimings(services.scoring, database.sql, universityId)
 
     // ── Phases, one after the other on the same batches ──
     const repo = createScoringRepository(database.db)

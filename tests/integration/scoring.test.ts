@@ -336,3 +336,50 @@ describe('model.train and activation', () => {
     expect((await t.app.services.scoring.currentModel(urca)).version).toBe('expert-1')
   })
 })
+
+describe('keyset paging across ties and the non évaluable tail', () => {
+  it('pages two at a time in both orders, each student once, non évaluable last', async () => {
+    const [org] = await t.database.sql<{ id: string }[]>`
+      INSERT INTO organisations (kind, slug, name, short_name) VALUES ('university', 'univ-paging', 'Université paging', 'UP') RETURNING id`
+    const universityId = org!.id
+    const expert = await t.app.services.scoring.currentModel(universityId)
+    const [run] = await t.database.sql<{ id: number }[]>`
+      INSERT INTO score_runs (university_id, academic_year, as_of, trigger, status, due_at, finished_at, model_id)
+      VALUES (${universityId}, ${YEAR}, '2026-11-22', 'manual', 'succeeded', now(), now(), ${expert.id}) RETURNING id::int AS id`
+    await t.database.sql`UPDATE score_runs SET snapshot_id = id WHERE id = ${run!.id}`
+    const probabilities = [0.5, null, 0.1, 0.5, null, 0.3, null]
+    const ids: number[] = []
+    for (const [i, probability] of probabilities.entries()) {
+      const [s] = await t.database.sql<{ id: number }[]>`
+        INSERT INTO students (university_id, pseudo_id) VALUES (${universityId}, ${pseudo(9500 + i)}) RETURNING id::int AS id`
+      ids.push(s!.id)
+      await t.database.sql`
+        INSERT INTO risk_scores (student_id, university_id, academic_year, model_id, model_version, as_of, run_id, snapshot_id,
+                                 probability, band, coverage)
+        VALUES (${s!.id}, ${universityId}, ${YEAR}, ${expert.id}, ${expert.version}, '2026-11-22', ${run!.id}, ${run!.id},
+                ${probability}, ${probability === null ? 'non_evaluable' : 'moyen'}, 1)`
+    }
+    const walk = async (order: 'asc' | 'desc') => {
+      const seen: number[] = []
+      let after: { probability: number | null; studentId: number } | undefined
+      for (let guard = 0; guard < 10; guard++) {
+        const { rows } = await t.app.services.scoring.listScores(admin, {
+          universityId,
+          academicYear: YEAR,
+          order,
+          limit: 2,
+          ...(after ? { after } : {}),
+        })
+        seen.push(...rows.map((r) => r.studentId))
+        if (rows.length < 2) {
+          break
+        }
+        after = { probability: rows.at(-1)!.probability, studentId: rows.at(-1)!.studentId }
+      }
+      return seen.map((id) => ids.indexOf(id))
+    }
+    // Ties (0.5, 0.5) by student id; the three non évaluable last, by student id, in both orders.
+    expect(await walk('desc')).toEqual([0, 3, 5, 2, 1, 4, 6])
+    expect(await walk('asc')).toEqual([2, 5, 0, 3, 1, 4, 6])
+  })
+})
