@@ -115,8 +115,8 @@ beforeAll(async () => {
     [7, 0.6],
   ] as const) {
     await t.database.sql`
-      INSERT INTO risk_scores (student_id, university_id, academic_year, model_id, model_version, as_of, probability, band, coverage, reasons, missing, features)
-      SELECT student_id, university_id, academic_year, model_id, model_version, as_of - ${days}::int, probability * ${factor},
+      INSERT INTO risk_scores (student_id, university_id, academic_year, model_id, model_version, as_of, snapshot_id, probability, band, coverage, reasons, missing, features)
+      SELECT student_id, university_id, academic_year, model_id, model_version, as_of - ${days}::int, 0, probability * ${factor},
              CASE WHEN probability * ${factor} >= 0.4 THEN 'eleve' WHEN probability * ${factor} >= 0.2 THEN 'moyen' ELSE 'faible' END::risk_band,
              coverage, reasons, missing, features
       FROM risk_scores WHERE university_id = ${urca} AND as_of = '2026-11-22'`

@@ -9,7 +9,7 @@ import { RiskPageQuery, StudentParams } from '../../schemas/risk.ts'
 import { BANDS, BAND_LABELS } from '../../services/scoring/bands.ts'
 import { INDICATOR_PREFIX, featureDef, type FeatureDef, type FeatureValue } from '../../services/scoring/features.ts'
 import { RISK_ACCESS, listFilters, organisationsOf, universityFor } from './scope.ts'
-import { decodeCursor, encodeCursor, formatPercent, historyChart, toRowView, toScoreView } from './view.ts'
+import { decodeCursor, encodeCursor, formatPercent, formatProbability, historyChart, toRowView, toScoreView } from './view.ts'
 import models from './models.ts'
 
 const PAGE = { ...RISK_ACCESS, html: true }
@@ -112,7 +112,7 @@ const plugin: FastifyPluginAsyncTypebox = async (fastify) => {
       run: list.run ? { asOf: list.run.asOf, students: list.run.students } : null,
       model: list.model,
       counts: BANDS.map((b) => ({ band: b, label: BAND_LABELS[b], count: list.counts[b] })),
-      rows: rows.map((r) => ({ ...r, pct: formatPercent(r.probability) })),
+      rows: rows.map((r) => ({ ...r, pct: formatProbability(r.probability) })),
       isAdmin: p.role === 'admin',
       universities: orgs.universities.map((u) => ({ ...u, selected: u.id === universityId })),
       bands: BANDS.map((b) => ({ value: b, label: BAND_LABELS[b], selected: b === filters.band })),
@@ -147,9 +147,9 @@ const plugin: FastifyPluginAsyncTypebox = async (fastify) => {
         ...student,
         territory: student.territoryId ? (orgs.territories.get(student.territoryId) ?? null) : null,
       },
-      latest: latest ? { ...latest, pct: formatPercent(latest.probability), coverage: formatPercent(latest.coverage) } : null,
+      latest: latest ? { ...latest, pct: formatProbability(latest.probability), coverage: formatPercent(latest.coverage) } : null,
       chart: scores.some((s) => s.probability !== null) ? historyChart(scores) : null,
-      history: scores.map((s) => ({ ...s, pct: formatPercent(s.probability) })).reverse(),
+      history: scores.map((s) => ({ ...s, pct: formatProbability(s.probability) })).reverse(),
       features: features.filter((f) => f.known),
       unknown: features.filter((f) => !f.known),
       backUrl: request.principal?.role === 'admin' ? `/risque?universite=${student.universityId}` : '/risque',

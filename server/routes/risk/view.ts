@@ -42,6 +42,12 @@ export function decodeCursor(value: string | undefined): Cursor | undefined {
 
 const percent = new Intl.NumberFormat('fr-FR', { style: 'percent', maximumFractionDigits: 0 })
 export const formatPercent = (p: number | null) => (p === null ? '—' : percent.format(p))
+/**
+ * A student's probability: never "100 %" nor "0 %", which a model cannot know and a reader would
+ * take for a certainty (docs/principles.md#the-score-prioritises-a-human-decision).
+ */
+export const formatProbability = (p: number | null) =>
+  p === null ? '—' : p >= 0.995 ? '> 99\u00a0%' : p < 0.005 ? '< 1\u00a0%' : percent.format(p)
 
 export function toRowView(r: ScoreListRow, territories: Map<string, string>) {
   return {
@@ -164,7 +170,7 @@ export function historyChart(scores: readonly ScoreView[], id = 'historique'): s
   const x = (t: number) => r1(PAD.left + (t1 === t0 ? plotW / 2 : ((t - t0) / (t1 - t0)) * plotW))
   const y = (p: number) => r1(PAD.top + plotH * (1 - p))
   const summary = points.length
-    ? points.map((s) => `${shortDate(s.asOf)} : ${formatPercent(s.probability)}`).join(', ')
+    ? points.map((s) => `${shortDate(s.asOf)} : ${formatProbability(s.probability)}`).join(', ')
     : 'aucun score calculable'
   const skipped = scores.length - points.length
   const desc = `Probabilité de décrochage estimée à chaque calcul : ${summary}.${skipped ? ` ${skipped} calcul(s) non évaluable(s), hors du graphique.` : ''}`
