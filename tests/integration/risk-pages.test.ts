@@ -232,7 +232,9 @@ describe('the risk list, API and page', () => {
     expect(page.body).toContain(top.pseudoId)
     expect(page.body).toMatch(/<svg class="chart"[^>]*role="img"[^>]*aria-labelledby="historique-titre historique-desc"/)
     expect(page.body).toContain('<title id="historique-titre">Évolution du score de risque</title>')
-    expect(page.body).toMatch(/<desc id="historique-desc">Probabilité de décrochage estimée à chaque calcul : 22 nov\. : (?:&#6[02]; )?\d+\u00a0%/)
+    expect(page.body).toMatch(
+      /<desc id="historique-desc">Probabilité de décrochage estimée à chaque calcul : 22 nov\. : (?:&#6[02]; )?\d+\u00a0%/,
+    )
     expect(page.body).toContain('<caption>Scores successifs, du plus récent au plus ancien</caption>')
     for (const r of top.reasons) {
       expect(page.body).toContain(r.text)
