@@ -38,7 +38,7 @@ export type LinkResolution = {
 type Deps = {
   db: Db
   config: { PUBLIC_URL: string; LINK_EXPIRY_DAYS: number }
-  routing: Pick<RoutingService, 'forCommune' | 'missionLocale'>
+  routing: Pick<RoutingService, 'commune' | 'forCommune' | 'missionLocale'>
   suppressions: Pick<SuppressionService, 'isSuppressed'>
   audit: Pick<AuditService, 'record'>
 }
@@ -116,7 +116,7 @@ export function createLinkService({ db, config, routing, suppressions, audit }: 
         link.missionLocaleId ? routing.missionLocale(link.missionLocaleId) : Promise.resolve(null),
       ])
       const insee = link.declaredCommuneInsee ?? facts.homeCommuneInsee
-      const commune = insee ? (await routing.forCommune(insee)).commune : null
+      const commune = insee ? await routing.commune(insee) : null
       return {
         status,
         link: {

@@ -122,6 +122,13 @@ export function createRoutingService({ db }: { db: Db }) {
         .map(({ inseeCode, name, postcodes }) => ({ inseeCode, name, postcodes }))
     },
 
+    /** A commune's name by INSEE code, without routing it (one read). */
+    async commune(inseeCode: string): Promise<{ inseeCode: string; name: string } | null> {
+      const code = inseeCode.trim().toUpperCase()
+      const row = /^[0-9][0-9AB][0-9]{3}$/.test(code) ? await createCommuneRepository(db).byInsee(code) : undefined
+      return row ? { inseeCode: row.inseeCode, name: row.name } : null
+    },
+
     async forCommune(inseeCode: string): Promise<RoutingAnswer> {
       const code = inseeCode.trim().toUpperCase()
       const [commune] = /^[0-9][0-9AB][0-9]{3}$/.test(code)
