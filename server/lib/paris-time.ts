@@ -2,6 +2,7 @@
  * Wall-clock time in Europe/Paris and the French public holidays, without a date library:
  * Intl knows the zone's offsets (tzdata shipped with Node), which is all the slot computation
  * needs to stay right across the daylight-saving changes (last Sunday of March and of October).
+ * The facts: docs/domain.md#appointments-and-the-student-pages.
  */
 export const TIME_ZONE = 'Europe/Paris'
 
@@ -88,8 +89,8 @@ export function easterSunday(year: number): Day {
 
 /**
  * The eleven French public holidays (code du travail, art. L3133-1) of a year, day → name.
- * The Marne has none of the Alsace-Moselle extras. Lundi de Pentecôte is listed: most
- * Missions Locales close that day even where it is the journée de solidarité.
+ * The Marne has none of the Alsace-Moselle extras. Lundi de Pentecôte is listed (the
+ * Mission Locale's setting closes every holiday or none): docs/domain.md#appointments-and-the-student-pages.
  */
 export function frenchPublicHolidays(year: number): Map<Day, string> {
   const easter = easterSunday(year)
