@@ -8,15 +8,23 @@
  *            typed-array scoring loop as the baseline. See scripts/bench/score.ts.
  *   fuzz     ≥ 10,000 generated malformed CSV files through the upload checks and the import
  *            processor: fuzz_crashes and fuzz_wedged must be 0. See scripts/bench/fuzz.ts.
+ *   http     the student pages (/r/:code and a slot list) at 200 connections with autocannon, against
+ *            a trivial Fastify route in the same run. See scripts/bench/http.ts.
+ *   booking  rounds of 50 simultaneous bookings of one slot through HTTP: 0 double bookings, p99.
+ *            See scripts/bench/booking.ts.
  */
+import { BOOKING_USAGE, bookingBench } from './bench/booking.ts'
 import { FUZZ_USAGE, fuzzBench } from './bench/fuzz.ts'
 import { INGEST_USAGE, ingestBench } from './bench/ingest.ts'
+import { HTTP_USAGE, httpBench } from './bench/http.ts'
 import { SCORE_USAGE, scoreBench } from './bench/score.ts'
 
 const BENCHES: Record<string, { usage: string; run: (args: string[]) => Promise<number> }> = {
   ingest: { usage: INGEST_USAGE, run: ingestBench },
   score: { usage: SCORE_USAGE, run: scoreBench },
   fuzz: { usage: FUZZ_USAGE, run: fuzzBench },
+  http: { usage: HTTP_USAGE, run: httpBench },
+  booking: { usage: BOOKING_USAGE, run: bookingBench },
 }
 
 function usage(): string {

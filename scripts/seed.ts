@@ -18,6 +18,7 @@ import { createQueues } from '../server/lib/queue.ts'
 import { connectRedis, createRedis } from '../server/lib/redis.ts'
 import { writeDemoCohort } from './demo/cohort.ts'
 import { academicYearOf, weekOfYear } from '../server/services/scoring/calendar.ts'
+import { seedDemoJourney, type DemoLink } from './demo/journey.ts'
 import { communes, organisations, sites, users } from '../db/schema/index.ts'
 import type { OrganisationKind } from '../db/schema/organisations.ts'
 import type { SiteKind } from '../db/schema/sites.ts'
@@ -175,6 +176,8 @@ export type SeedResult = {
   imports: { kind: string; outcome: string }[]
   /** The demo's risk model: trained on 2025/2026 and activated, or already there. */
   model?: { version: string; auc: number | null; outcome: 'trained' | 'kept' | 'failed' }
+  /** Fresh personal links of demo students, for the start banner (their codes are stored nowhere). */
+  demoLinks: DemoLink[]
 }
 
 /** The year the demo's model learns from, and the demo's "today" (scripts/demo/cohort.ts). */
@@ -187,13 +190,17 @@ export const DEMO_TODAY = '2026-11-28'
  * byte-identical from run to run, so a second seed finds them already imported (sha256) and
  * loads nothing twice.
  */
-export async function seedDemoImports(config: Config, database: Database): Promise<Pick<SeedResult, 'imports' | 'model'>> {
+export async function seedDemoImports(
+  config: Config,
+  database: Database,
+  orgIds: Map<string, string> = new Map(),
+): Promise<Pick<SeedResult, 'imports' | 'model' | 'demoLinks'>> {
   const [staff] = await database.db
     .select({ id: users.id, organisationId: users.organisationId, role: users.role })
     .from(users)
     .where(eq(users.email, 'universite@demo.repere.test'))
   if (!staff) {
-    return { imports: [] }
+    return { imports: [], demoLinks: [] }
   }
   const dir = path.resolve('var', 'demo')
   await mkdir(dir, { recursive: true })
@@ -220,7 +227,9 @@ export async function seedDemoImports(config: Config, database: Database): Promi
       .select({ userId: users.id, organisationId: users.organisationId, role: users.role })
       .from(users)
       .where(eq(users.email, 'admin@demo.repere.test'))
-    return { imports: done, model: admin ? await seedDemoModel(services, admin, staff.organisationId) : undefined }
+    const model = admin ? await seedDemoModel(services, admin, staff.organisationId) : undefined
+    const demoLinks = orgIds.size > 0 ? await seedDemoJourney(database, services, orgIds) : []
+    return { imports: done, demoLinks, ...(model ? { model } : {}) }
   } finally {
     await queues.close()
     redis.disconnect()
@@ -269,8 +278,8 @@ export async function seedDemo(config: Config): Promise<SeedResult> {
     await seedCommunes(db, orgIds)
     await seedSites(db, orgIds)
     const logins = await seedUsers(db, orgIds)
-    const { imports, model } = await seedDemoImports(config, database)
-    return { logins, imports, ...(model ? { model } : {}) }
+    const { imports, model, demoLinks } = await seedDemoImports(config, database, orgIds)
+    return { logins, imports, demoLinks, ...(model ? { model } : {}) }
   } finally {
     await database.close()
   }
@@ -284,7 +293,7 @@ if (fileURLToPath(import.meta.url) === path.resolve(process.argv[1] ?? '')) {
     process.stderr.write('Refusing to seed: set CAN_SEED_DATABASE=1 to load demo data into this database.\n')
     process.exit(1)
   }
-  const { logins, imports, model } = await seedDemo(config)
+  const { logins, imports, model, demoLinks } = await seedDemo(config)
   process.stdout.write(`demo data ready (${logins.length} demo accounts, password "${DEMO_PASSWORD}")\n`)
   for (const i of imports) {
     process.stdout.write(`  demo import ${i.kind}: ${i.outcome}\n`)
@@ -293,5 +302,8 @@ if (fileURLToPath(import.meta.url) === path.resolve(process.argv[1] ?? '')) {
     process.stdout.write(
       `  demo risk model ${model.version}: ${model.outcome}${model.auc === null ? '' : `, out-of-fold AUC ${model.auc.toFixed(3)}`}\n`,
     )
+  }
+  for (const l of demoLinks) {
+    process.stdout.write(`  ${l.label}: ${l.url}\n`)
   }
 }

@@ -263,7 +263,7 @@ function table(rows: string[][]): string[] {
   return head ? [paint(color, '1', line(head)), `  ${widths.map((w) => '─'.repeat(w)).join('  ')}`, ...body.map(line)] : []
 }
 
-function banner(config: Config, mailUrl: string | undefined, logins: Login[]): string {
+function banner(config: Config, mailUrl: string | undefined, logins: Login[], demoLinks: { label: string; url: string }[] = []): string {
   const base = config.PUBLIC_URL.replace(/\/+$/, '')
   const links: [string, string][] = [
     ['Application', `${base}/`],
@@ -288,6 +288,12 @@ function banner(config: Config, mailUrl: string | undefined, logins: Login[]): s
       ]),
       '',
     )
+  }
+  if (demoLinks.length > 0) {
+    // Printed here only: the codes are stored as hashes and never logged.
+    out.push(paint(color, '1', '  Liens personnels de démo (ouvrir, lire, prendre rendez-vous)'))
+    const w = Math.max(...demoLinks.map((l) => l.label.length))
+    out.push(...demoLinks.map((l) => `  ${l.label.padEnd(w)}  ${paint(color, '4', l.url)}`), '')
   }
   out.push('  Ctrl-C: stop / arrêt', '')
   return out.join('\n')
@@ -322,6 +328,7 @@ async function main(): Promise<void> {
   })
 
   let logins: Login[] = []
+  let demoLinks: { label: string; url: string }[] = []
   if (config.isProduction) {
     say('NODE_ENV=production: no demo data.')
   } else {
@@ -329,11 +336,11 @@ async function main(): Promise<void> {
     process.env.CAN_SEED_DATABASE = '1' // seed.ts refuses without it
     try {
       const { seedDemo } = await import('./seed.ts')
-      logins = (
-        await seedDemo(config).catch((err: Error) => {
-          throw new StartError(`Loading the demo data failed: ${describe(err)}`)
-        })
-      ).logins
+      const seeded = await seedDemo(config).catch((err: Error) => {
+        throw new StartError(`Loading the demo data failed: ${describe(err)}`)
+      })
+      logins = seeded.logins
+      demoLinks = seeded.demoLinks
     } finally {
       delete process.env.CAN_SEED_DATABASE
     }
@@ -362,7 +369,7 @@ async function main(): Promise<void> {
   spawnChild('server', 'server/server.ts', childEnv)
   spawnChild('worker', 'workers/main.ts', childEnv, WORKER_NODE_FLAGS)
   await waitForHealth(healthUrl(config))
-  process.stdout.write(`${banner(config, mailUrl, logins)}\n`)
+  process.stdout.write(`${banner(config, mailUrl, logins, demoLinks)}\n`)
 }
 
 main().catch((err: unknown) => {

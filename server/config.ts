@@ -5,6 +5,7 @@
  */
 import Type, { type Static } from 'typebox'
 import Value from 'typebox/value'
+import { hkdfSync } from 'node:crypto'
 
 const Bool = (def: boolean, description: string) => Type.Boolean({ default: def, description })
 
@@ -73,6 +74,23 @@ export const ConfigSchema = Type.Object({
   LOGIN_MAX_ATTEMPTS: Type.Integer({ default: 10, minimum: 1, description: 'login attempts allowed per window and address' }),
   LOGIN_WINDOW_MINUTES: Type.Integer({ default: 15, minimum: 1, description: 'the login rate-limit window in minutes' }),
   PUBLIC_RATE_LIMIT_PER_MINUTE: Type.Integer({ default: 120, minimum: 1, description: 'requests per minute per address on public routes' }),
+  DPO_EMAIL: Type.String({
+    default: '',
+    pattern: '^([^\\s@]+@[^\\s@]+\\.[^\\s@]+)?$',
+    description: 'the e-mail address of the university’s data protection officer, shown on the student pages (empty: a generic sentence)',
+  }),
+  LINK_EXPIRY_DAYS: Type.Integer({
+    default: 30,
+    minimum: 1,
+    maximum: 365,
+    description: 'how long a personal link stays valid, in days (1-365)',
+  }),
+  SUPPRESSION_KEY: Type.String({
+    default: '',
+    pattern: '^([A-Za-z0-9+/]{43}=)?$',
+    description:
+      'a 32-byte key in base64 (44 characters) for the keyed hashes of the objection list; empty: derived from DATA_ENCRYPTION_KEY',
+  }),
   WORKER_CONCURRENCY: Type.Integer({ default: 2, minimum: 1, maximum: 64, description: 'jobs a worker runs at once (1-64)' }),
   SCORE_DEBOUNCE_MS: Type.Integer({
     default: 60_000,
@@ -98,6 +116,10 @@ export type Config = RawConfig & {
   isTest: boolean
   isSmtpAuth: boolean
   dataEncryptionKey: Buffer
+  /** HMAC key of the objection list (suppressions): SUPPRESSION_KEY, or derived from DATA_ENCRYPTION_KEY. */
+  suppressionKey: Buffer
+  /** HMAC key from which manage codes of appointments are derived (never stored in clear). */
+  manageCodeKey: Buffer
 }
 
 export class ConfigError extends Error {
@@ -119,6 +141,11 @@ function displayValue(variable: string, value: string): string {
   }
   // user:password@ in anything URL-like, even malformed.
   return value.replace(/\/\/([^/@\s:]*):[^@\s]*@/, '//$1:…@').slice(0, 200)
+}
+
+/** A separate key per purpose from one secret (HKDF-SHA256), so a leak of one use leaks no other. */
+function deriveKey(base64Secret: string, info: string): Buffer {
+  return Buffer.from(hkdfSync('sha256', Buffer.from(base64Secret, 'base64'), Buffer.alloc(0), info, 32))
 }
 
 /** Validates the environment. Throws ConfigError naming the first bad variable. */
@@ -149,6 +176,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     isTest: raw.NODE_ENV === 'test',
     isSmtpAuth: raw.SMTP_USER !== '',
     dataEncryptionKey: Buffer.from(raw.DATA_ENCRYPTION_KEY, 'base64'),
+    suppressionKey: raw.SUPPRESSION_KEY
+      ? Buffer.from(raw.SUPPRESSION_KEY, 'base64')
+      : deriveKey(raw.DATA_ENCRYPTION_KEY, 'repere suppressions v1'),
+    manageCodeKey: deriveKey(raw.DATA_ENCRYPTION_KEY, 'repere appointment manage codes v1'),
   }
 }
 

@@ -31,6 +31,14 @@ import { createScoringService } from './services/scoring.service.ts'
 import { createNotificationService } from './services/notification.service.ts'
 import { createEmailRenderer } from './lib/email-templates.ts'
 import { createUploadStores } from './services/uploads/index.ts'
+import { devSmsSink, type SmsSender } from './lib/sms.ts'
+import { createRoutingService } from './services/routing.service.ts'
+import { createSuppressionService } from './services/suppression.service.ts'
+import { createLinkService } from './services/link.service.ts'
+import { createAvailabilityService } from './services/availability.service.ts'
+import { createBookingService } from './services/booking.service.ts'
+import { createCallbackService } from './services/callback.service.ts'
+import { createAppointmentNotificationService } from './services/appointment-notification.service.ts'
 
 export type ContainerDeps = {
   config: Config
@@ -39,9 +47,11 @@ export type ContainerDeps = {
   queues: Queues
   mailer: Mailer
   log: Logger
+  /** The SMS provider; default: the dev sink (the campaign issue adds the real one). */
+  sms?: SmsSender
 }
 
-export function createContainer({ config, database, redis, queues, mailer, log }: ContainerDeps) {
+export function createContainer({ config, database, redis, queues, mailer, log, sms = devSmsSink() }: ContainerDeps) {
   const { db, sql } = database
   const organisationsRepo = createOrganisationRepository(db)
   const usersRepo = createUserRepository(db)
@@ -51,6 +61,11 @@ export function createContainer({ config, database, redis, queues, mailer, log }
   const outbox = createOutboxService({ db, queues, log })
   const uploads = createUploadStores({ db, config })
   const importProcessor = createImportProcessor({ sql, imports: importsRepo, outbox, uploads, log, config })
+  const emails = createEmailRenderer()
+  const routing = createRoutingService({ db })
+  const suppressions = createSuppressionService({ db, config, audit })
+  const links = createLinkService({ db, config, routing, suppressions, audit })
+  const availability = createAvailabilityService({ db, audit })
   return {
     config,
     log,
@@ -81,10 +96,17 @@ export function createContainer({ config, database, redis, queues, mailer, log }
       imports: importsRepo,
       users: usersRepo,
       mailer,
-      emails: createEmailRenderer(),
+      emails,
       log,
       config,
     }),
+    routing,
+    suppressions,
+    links,
+    availability,
+    bookings: createBookingService({ db, config, links, availability, routing, outbox, audit }),
+    callbacks: createCallbackService({ db, config, links, audit }),
+    appointmentNotifications: createAppointmentNotificationService({ db, routing, mailer, sms, emails, log, config }),
   }
 }
 export type Container = ReturnType<typeof createContainer>

@@ -10,6 +10,7 @@ import { notifyImportJob } from './jobs/notify-import.job.ts'
 import { reconcileJob } from './jobs/reconcile.job.ts'
 import { scoreBatchJob, scoreCohortJob, scoreNightlyJob, scoreRunJob } from './jobs/score-cohort.job.ts'
 import { trainModelJob } from './jobs/train-model.job.ts'
+import { appointmentConfirmJob, appointmentRemindJob } from './jobs/appointment-notify.job.ts'
 
 export type Handlers = { [K in JobName]: JobHandler<K> }
 
@@ -22,6 +23,8 @@ export const handlers: Handlers = {
   'score.batch': scoreBatchJob,
   'score.nightly': scoreNightlyJob,
   'model.train': trainModelJob,
+  'appointment.confirm': appointmentConfirmJob,
+  'appointment.remind': appointmentRemindJob,
   'outbox.reconcile': reconcileJob,
 }
 

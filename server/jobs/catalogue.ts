@@ -136,6 +136,25 @@ export const JOBS = {
     backoff: { type: 'exponential', delay: 30_000 },
     limitMs: 30 * 60_000,
   }),
+  /** The confirmation e-mail (with its .ics) of a booked appointment; claimed first, so sent at most once. */
+  'appointment.confirm': job({
+    queue: 'notifications',
+    payload: payload({ appointmentId: Uuid }),
+    jobId: (p) => `appointment-confirm-${p.appointmentId}`,
+    // A mail server that is down delays the confirmation; the claim column keeps it to one send.
+    attempts: 8,
+    backoff: { type: 'exponential', delay: 15_000 },
+    limitMs: 2 * 60_000,
+  }),
+  /** A reminder 48 h or 2 h before, by the channels the student gave; skipped once cancelled. */
+  'appointment.remind': job({
+    queue: 'notifications',
+    payload: payload({ appointmentId: Uuid, step: Type.Union([Type.Literal('48h'), Type.Literal('2h')]) }),
+    jobId: (p) => `appointment-remind-${p.appointmentId}-${p.step}`,
+    attempts: 5,
+    backoff: { type: 'exponential', delay: 30_000 },
+    limitMs: 2 * 60_000,
+  }),
   /** The reconciler: domain sweeps, then the outbox flush. A failed run is simply the next one. */
   'outbox.reconcile': job({
     queue: 'maintenance',

@@ -23,9 +23,23 @@ export type EmailTemplates = {
     reason: string
     url: string
   }
+  'appointment-confirmed': AppointmentEmail
+  'appointment-reminder': AppointmentEmail & { when: string }
+}
+/** The confirmation and the reminders of a student's appointment. */
+export type AppointmentEmail = {
+  firstName: string
+  missionLocaleName: string
+  date: string
+  time: string
+  modalityLabel: string
+  where: string
+  manageUrl: string
+  contactPhone: string
+  minor: boolean
 }
 export type EmailName = keyof EmailTemplates
-export const EMAIL_NAMES: EmailName[] = ['import-finished']
+export const EMAIL_NAMES: EmailName[] = ['import-finished', 'appointment-confirmed', 'appointment-reminder']
 
 export type RenderedEmail = { subject: string; html: string; text: string }
 

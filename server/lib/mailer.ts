@@ -5,7 +5,15 @@
 import nodemailer from 'nodemailer'
 import type { Config } from '../config.ts'
 
-export type MailMessage = { to: string; subject: string; html: string; text: string; headers?: Record<string, string> }
+export type MailAttachment = { filename: string; content: string; contentType: string }
+export type MailMessage = {
+  to: string
+  subject: string
+  html: string
+  text: string
+  headers?: Record<string, string>
+  attachments?: MailAttachment[]
+}
 export type Mailer = { send(msg: MailMessage): Promise<{ messageId: string }>; close(): Promise<void> }
 
 export function createSmtpMailer(config: Config): Mailer {

@@ -9,6 +9,8 @@ const ITEMS: NavItem[] = [
   { href: '/risque', label: 'Liste de risque', roles: ['university_staff', 'admin'] },
   { href: '/modeles', label: 'Modèles de risque', roles: ['admin'] },
   { href: '/sites', label: 'Lieux d’accueil', roles: ['counsellor', 'ml_manager', 'admin'] },
+  { href: '/rendez-vous', label: 'Rendez-vous', roles: ['counsellor', 'ml_manager', 'admin'] },
+  { href: '/disponibilites', label: 'Disponibilités', roles: ['counsellor', 'ml_manager', 'admin'] },
   { href: '/equipe', label: 'Équipe', roles: ['ml_manager'] },
   { href: '/admin/utilisateurs', label: 'Utilisateurs', roles: ['admin'] },
   { href: '/admin/journal', label: 'Journal d’audit', roles: ['admin'] },

@@ -2,8 +2,11 @@ import type { AuditRepository } from '../../db/repositories/audit.repository.ts'
 import type { Logger } from '../lib/logger.ts'
 import type { Principal } from './access.ts'
 
-/** Who did it and from where; built by the HTTP layer or by a worker. */
-export type AuditContext = { actor?: Principal | null; requestId?: string; ip?: string }
+/**
+ * Who did it and from where; built by the HTTP layer or by a worker. `studentLinkId`: a student
+ * acting through a personal link (no account), recorded by the link's id, never its code.
+ */
+export type AuditContext = { actor?: Principal | null; studentLinkId?: string; requestId?: string; ip?: string }
 
 export type AuditEvent = {
   action: string
@@ -22,6 +25,8 @@ export function createAuditService({ audit, log }: { audit: AuditRepository; log
         details: event.details ?? {},
         actorUserId: ctx.actor?.userId ?? null,
         actorOrganisationId: ctx.actor?.organisationId ?? null,
+        actorKind: ctx.studentLinkId && !ctx.actor ? 'student_link' : 'staff',
+        actorLinkId: ctx.studentLinkId ?? null,
         requestId: ctx.requestId ?? null,
         ip: ctx.ip ?? null,
       })

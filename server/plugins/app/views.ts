@@ -46,6 +46,8 @@ export default fp(
           nav: 'partials/nav.hbs',
           flash: 'partials/flash.hbs',
           csrf: 'partials/csrf.hbs',
+          'public-header': 'pages/public/partials/header.hbs',
+          'public-contact': 'pages/public/partials/contact.hbs',
         },
       },
     })

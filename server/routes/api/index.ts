@@ -7,6 +7,7 @@ import imports from './imports.ts'
 import communes from './communes.ts'
 import risk from './risk.ts'
 import models from './models.ts'
+import journey from './journey.ts'
 
 /** The JSON API, versioned under /api/v1 and documented at /docs. */
 const api: FastifyPluginAsync = async (fastify) => {
@@ -18,5 +19,6 @@ const api: FastifyPluginAsync = async (fastify) => {
   await fastify.register(communes)
   await fastify.register(risk)
   await fastify.register(models)
+  await fastify.register(journey)
 }
 export default api

@@ -1,0 +1,44 @@
+import { sql } from 'drizzle-orm'
+import { bigint, index, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core'
+import { id } from './columns.ts'
+import { organisations } from './organisations.ts'
+import { students } from './students.ts'
+
+/**
+ * Personal links (`/r/:code`). The code (≥ 96 random bits, base64url) is given once to whoever
+ * creates the link and never stored: only its sha256 is, so a database dump opens no link.
+ * `campaign_id` / `message_id` are filled by the campaign issue; no foreign key until those
+ * tables exist.
+ */
+export const links = pgTable(
+  'links',
+  {
+    id: id(),
+    codeHash: text('code_hash').notNull(),
+    studentId: bigint('student_id', { mode: 'number' })
+      .notNull()
+      .references(() => students.id, { onDelete: 'cascade' }),
+    universityId: uuid('university_id')
+      .notNull()
+      .references(() => organisations.id, { onDelete: 'restrict' }),
+    /** The Mission Locale covering the student's home commune; null when none of the partners does. */
+    missionLocaleId: uuid('mission_locale_id').references(() => organisations.id, { onDelete: 'set null' }),
+    /** The home commune the student gave on the page ("j'ai déménagé"); wins over the enrolment's. */
+    declaredCommuneInsee: text('declared_commune_insee'),
+    campaignId: uuid('campaign_id'),
+    messageId: uuid('message_id'),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    /** Set by the first opening only. */
+    openedAt: timestamp('opened_at', { withTimezone: true }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('links_code_hash_key').on(t.codeHash),
+    index('links_student_idx').on(t.studentId),
+    index('links_campaign_idx')
+      .on(t.campaignId)
+      .where(sql`${t.campaignId} IS NOT NULL`),
+  ],
+)
+
+export type Link = typeof links.$inferSelect

@@ -1,0 +1,136 @@
+/**
+ * Wall-clock time in Europe/Paris and the French public holidays, without a date library:
+ * Intl knows the zone's offsets (tzdata shipped with Node), which is all the slot computation
+ * needs to stay right across the daylight-saving changes (last Sunday of March and of October).
+ * The facts: docs/domain.md#appointments-and-the-student-pages.
+ */
+export const TIME_ZONE = 'Europe/Paris'
+
+/** A calendar day, `YYYY-MM-DD`. */
+export type Day = string
+
+const offsetFormat = new Intl.DateTimeFormat('en-US', { timeZone: TIME_ZONE, timeZoneName: 'longOffset' })
+const partsFormat = new Intl.DateTimeFormat('en-CA', {
+  timeZone: TIME_ZONE,
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+  hour: '2-digit',
+  minute: '2-digit',
+  hourCycle: 'h23',
+})
+
+/** Minutes to add to UTC to get Paris time at that instant (60 in winter, 120 in summer). */
+export function parisOffsetMinutes(at: Date): number {
+  const name = offsetFormat.formatToParts(at).find((p) => p.type === 'timeZoneName')?.value ?? 'GMT'
+  const m = /GMT([+-])(\d{2}):(\d{2})/.exec(name)
+  return m ? (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3])) : 0
+}
+
+/**
+ * The instant of a Paris wall-clock time. The hour that does not exist (spring forward, 02:00 to
+ * 03:00) moves one hour later; the hour that happens twice (fall back) reads as winter time.
+ */
+export function parisToUtc(day: Day, time: string): Date {
+  const [y, mo, d] = day.split('-').map(Number) as [number, number, number]
+  const [h, mi] = time.split(':').map(Number) as [number, number]
+  const asUtc = Date.UTC(y, mo - 1, d, h, mi)
+  const first = asUtc - parisOffsetMinutes(new Date(asUtc)) * 60_000
+  const offset = parisOffsetMinutes(new Date(first))
+  return new Date(offset === parisOffsetMinutes(new Date(asUtc)) ? first : asUtc - offset * 60_000)
+}
+
+function parts(at: Date): Record<string, string> {
+  return Object.fromEntries(partsFormat.formatToParts(at).map((p) => [p.type, p.value]))
+}
+
+/** The Paris calendar day of an instant. */
+export function parisDay(at: Date): Day {
+  const p = parts(at)
+  return `${p.year}-${p.month}-${p.day}`
+}
+
+/** The Paris wall-clock time of an instant, `HH:MM`. */
+export function parisTime(at: Date): string {
+  const p = parts(at)
+  return `${p.hour}:${p.minute}`
+}
+
+export function addDays(day: Day, n: number): Day {
+  const [y, m, d] = day.split('-').map(Number) as [number, number, number]
+  return new Date(Date.UTC(y, m - 1, d + n)).toISOString().slice(0, 10)
+}
+
+/** ISO weekday: 1 = Monday … 7 = Sunday. */
+export function isoWeekday(day: Day): number {
+  const [y, m, d] = day.split('-').map(Number) as [number, number, number]
+  const w = new Date(Date.UTC(y, m - 1, d)).getUTCDay()
+  return w === 0 ? 7 : w
+}
+
+/** Easter Sunday of a Gregorian year (anonymous Gregorian algorithm, Meeus/Jones/Butcher). */
+export function easterSunday(year: number): Day {
+  const a = year % 19
+  const b = Math.floor(year / 100)
+  const c = year % 100
+  const d = Math.floor(b / 4)
+  const e = b % 4
+  const f = Math.floor((b + 8) / 25)
+  const g = Math.floor((b - f + 1) / 3)
+  const h = (19 * a + b - d - g + 15) % 30
+  const i = Math.floor(c / 4)
+  const k = c % 4
+  const l = (32 + 2 * e + 2 * i - h - k) % 7
+  const m = Math.floor((a + 11 * h + 22 * l) / 451)
+  const month = Math.floor((h + l - 7 * m + 114) / 31)
+  const day = ((h + l - 7 * m + 114) % 31) + 1
+  return `${year}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`
+}
+
+/**
+ * The eleven French public holidays (code du travail, art. L3133-1) of a year, day → name.
+ * The Marne has none of the Alsace-Moselle extras. Lundi de Pentecôte is listed (the
+ * Mission Locale's setting closes every holiday or none): docs/domain.md#appointments-and-the-student-pages.
+ */
+export function frenchPublicHolidays(year: number): Map<Day, string> {
+  const easter = easterSunday(year)
+  return new Map<Day, string>([
+    [`${year}-01-01`, 'Jour de l’an'],
+    [addDays(easter, 1), 'Lundi de Pâques'],
+    [`${year}-05-01`, 'Fête du Travail'],
+    [`${year}-05-08`, 'Victoire 1945'],
+    [addDays(easter, 39), 'Ascension'],
+    [addDays(easter, 50), 'Lundi de Pentecôte'],
+    [`${year}-07-14`, 'Fête nationale'],
+    [`${year}-08-15`, 'Assomption'],
+    [`${year}-11-01`, 'Toussaint'],
+    [`${year}-11-11`, 'Armistice 1918'],
+    [`${year}-12-25`, 'Noël'],
+  ])
+}
+
+export function publicHolidayName(day: Day): string | undefined {
+  return frenchPublicHolidays(Number(day.slice(0, 4))).get(day)
+}
+
+/** Monday to Friday, and not a public holiday. */
+export function isWorkingDay(day: Day): boolean {
+  return isoWeekday(day) <= 5 && !publicHolidayName(day)
+}
+
+/**
+ * The due date of a callback: 18:00 Paris time on the `n`th working day after the day of the
+ * request (the request day itself never counts, whatever the hour). A Friday request is due on
+ * Tuesday 18:00; a request on the Wednesday before Ascension, on the Monday after.
+ */
+export function dueAfterWorkingDays(from: Date, n: number): Date {
+  let day = parisDay(from)
+  let left = n
+  while (left > 0) {
+    day = addDays(day, 1)
+    if (isWorkingDay(day)) {
+      left--
+    }
+  }
+  return parisToUtc(day, '18:00')
+}
