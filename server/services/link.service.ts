@@ -6,7 +6,6 @@
  */
 import type { Db } from '../../db/client.ts'
 import { createLinkRepository, type LinkWithStudent } from '../../db/repositories/links.repository.ts'
-import { createOrganisationRepository } from '../../db/repositories/organisations.repository.ts'
 import type { LinkStatus } from '../../db/vocabulary/index.ts'
 import { CODE_PATTERN, hashCode, newCode } from '../lib/codes.ts'
 import { BadInput, LinkUnusable } from '../errors.ts'
@@ -105,20 +104,13 @@ export function createLinkService({ db, config, routing, suppressions, audit }: 
       if (!CODE_PATTERN.test(code)) {
         return unknown
       }
-      const link = await repo.byCodeHash(hashCode(code))
+      // One statement for the link and everything its pages show, then the suppression list.
+      const link = await repo.resolveByCodeHash(hashCode(code))
       if (!link) {
         return unknown
       }
-      const [status, facts, university, missionLocale] = await Promise.all([
-        statusOf(link, now),
-        repo.studentFacts(link.studentId),
-        createOrganisationRepository(db).byId(link.universityId),
-        link.missionLocaleId ? routing.missionLocale(link.missionLocaleId) : Promise.resolve(null),
-      ])
-      const insee = link.declaredCommuneInsee ?? facts.homeCommuneInsee
-      const commune = insee ? await routing.commune(insee) : null
       return {
-        status,
+        status: await statusOf(link, now),
         link: {
           id: link.id,
           studentId: link.studentId,
@@ -126,9 +118,9 @@ export function createLinkService({ db, config, routing, suppressions, audit }: 
           openedAt: link.openedAt,
           missionLocaleId: link.missionLocaleId,
         },
-        student: { homeCommune: commune, birthYear: facts.birthYear },
-        university: university ? { id: university.id, name: university.name, shortName: university.shortName } : null,
-        missionLocale,
+        student: { homeCommune: link.commune, birthYear: link.birthYear },
+        university: link.university,
+        missionLocale: link.missionLocale,
       }
     },
 
