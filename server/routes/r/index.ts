@@ -273,7 +273,13 @@ const plugin: FastifyPluginAsyncTypebox = async (fastify) => {
       if (!choice || !resolved.link.missionLocaleId) {
         return reply.redirect(`${vm.base(code)}/rendez-vous`, 303)
       }
-      return slotsPage(reply, code, resolved, choice, Math.min(request.query.semaine ?? 0, MAX_WEEK))
+      // Without a week asked for, the week of the next free slot: the place was offered with it.
+      let week = request.query.semaine
+      if (week === undefined) {
+        const [next] = await availability.freeSlots({ missionLocaleId: resolved.link.missionLocaleId, ...choice })
+        week = next ? vm.weekOfDay(next.day) : 0
+      }
+      return slotsPage(reply, code, resolved, choice, Math.min(week, MAX_WEEK))
     },
   )
 

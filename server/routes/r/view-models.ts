@@ -195,6 +195,12 @@ export function weekWindow(n: number, now = new Date()) {
   return { fromDay: iso(monday), toDay: iso(new Date(monday.getTime() + 6 * 86_400_000)) }
 }
 
+/** The week number (0 = this week, as `weekWindow` counts) of a Paris day. */
+export function weekOfDay(day: string, now = new Date()): number {
+  const monday = Date.parse(`${weekWindow(0, now).fromDay}T00:00:00Z`)
+  return Math.max(0, Math.floor((Date.parse(`${day}T00:00:00Z`) - monday) / (7 * 86_400_000)))
+}
+
 /** Slots grouped by day, one button per start and place (two counsellors at 10 h make one button). */
 export function slotDays(days: SlotDay[], formHref: string, showSite: boolean) {
   return {
