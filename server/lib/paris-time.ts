@@ -10,21 +10,34 @@ export const TIME_ZONE = 'Europe/Paris'
 export type Day = string
 
 const offsetFormat = new Intl.DateTimeFormat('en-US', { timeZone: TIME_ZONE, timeZoneName: 'longOffset' })
-const partsFormat = new Intl.DateTimeFormat('en-CA', {
-  timeZone: TIME_ZONE,
-  year: 'numeric',
-  month: '2-digit',
-  day: '2-digit',
-  hour: '2-digit',
-  minute: '2-digit',
-  hourCycle: 'h23',
-})
 
-/** Minutes to add to UTC to get Paris time at that instant (60 in winter, 120 in summer). */
-export function parisOffsetMinutes(at: Date): number {
+/** Paris's offset at an instant, as Intl says it (about 10 µs a call: cached by hour below). */
+function intlOffsetMinutes(at: Date): number {
   const name = offsetFormat.formatToParts(at).find((p) => p.type === 'timeZoneName')?.value ?? 'GMT'
   const m = /GMT([+-])(\d{2}):(\d{2})/.exec(name)
   return m ? (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3])) : 0
+}
+
+const HOUR_MS = 3_600_000
+/**
+ * Offsets by UTC hour. Paris changes its offset only on a whole UTC hour (01:00 UTC, last Sunday of
+ * March and of October), so one hour has one offset; a slot list of four weeks asks for a few
+ * hundred hours instead of thousands of Intl calls. Bounded: cleared past 50,000 hours (6 years).
+ */
+const offsetByHour = new Map<number, number>()
+
+/** Minutes to add to UTC to get Paris time at that instant (60 in winter, 120 in summer). */
+export function parisOffsetMinutes(at: Date): number {
+  const hour = Math.floor(at.getTime() / HOUR_MS)
+  let offset = offsetByHour.get(hour)
+  if (offset === undefined) {
+    offset = intlOffsetMinutes(new Date(hour * HOUR_MS))
+    if (offsetByHour.size >= 50_000) {
+      offsetByHour.clear()
+    }
+    offsetByHour.set(hour, offset)
+  }
+  return offset
 }
 
 /**
@@ -40,8 +53,18 @@ export function parisToUtc(day: Day, time: string): Date {
   return new Date(offset === parisOffsetMinutes(new Date(asUtc)) ? first : asUtc - offset * 60_000)
 }
 
-function parts(at: Date): Record<string, string> {
-  return Object.fromEntries(partsFormat.formatToParts(at).map((p) => [p.type, p.value]))
+const pad = (n: number) => String(n).padStart(2, '0')
+
+/** The Paris wall clock of an instant: the instant shifted by Paris's offset, read in UTC. */
+function parts(at: Date): { year: string; month: string; day: string; hour: string; minute: string } {
+  const local = new Date(at.getTime() + parisOffsetMinutes(at) * 60_000)
+  return {
+    year: String(local.getUTCFullYear()),
+    month: pad(local.getUTCMonth() + 1),
+    day: pad(local.getUTCDate()),
+    hour: pad(local.getUTCHours()),
+    minute: pad(local.getUTCMinutes()),
+  }
 }
 
 /** The Paris calendar day of an instant. */

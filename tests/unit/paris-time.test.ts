@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { dueAfterWorkingDays, easterSunday, frenchPublicHolidays, parisToUtc, parisTime } from '../../server/lib/paris-time.ts'
+import { dueAfterWorkingDays, easterSunday, frenchPublicHolidays, parisDay, parisToUtc, parisTime } from '../../server/lib/paris-time.ts'
 import { ageOn, cleanIdentity } from '../../server/services/booking.service.ts'
 import { decodeSlotKey, encodeSlotKey, ruleStarts } from '../../server/services/availability.service.ts'
 
@@ -57,5 +57,28 @@ describe('booking input', () => {
     const id = '0b7f0a36-8e8a-4a53-9a53-6d2f0c1b2a11'
     expect(decodeSlotKey(encodeSlotKey(id, at))).toEqual({ ruleId: id, startsAt: at })
     expect(decodeSlotKey('nonsense')).toBeNull()
+  })
+})
+
+describe('the cached offsets agree with Intl', () => {
+  it('every 15 minutes over two years, across four daylight-saving changes', () => {
+    const intl = new Intl.DateTimeFormat('en-CA', {
+      timeZone: 'Europe/Paris',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+    })
+    const start = Date.parse('2026-01-01T00:00:00Z')
+    let checked = 0
+    for (let t = start; t < start + 2 * 365 * 86_400_000; t += 15 * 60_000) {
+      const at = new Date(t)
+      const p = Object.fromEntries(intl.formatToParts(at).map((x) => [x.type, x.value]))
+      expect(`${parisDay(at)} ${parisTime(at)}`).toBe(`${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}`)
+      checked++
+    }
+    expect(checked).toBe(2 * 365 * 96)
   })
 })

@@ -24,6 +24,7 @@ import { publicLimits } from './limits.ts'
 import { MOMENT_LABELS } from './moments.ts'
 import * as vm from './view-models.ts'
 import type { LinkResolution } from '../../services/link.service.ts'
+import type { SlotDay } from '../../services/availability.service.ts'
 import { addDays, parisToUtc } from '../../lib/paris-time.ts'
 
 /** A personal link's or a manage link's code: 22 characters of base64url (server/lib/codes.ts). */
@@ -235,17 +236,19 @@ const plugin: FastifyPluginAsyncTypebox = async (fastify) => {
     resolved: vm.UsableResolution,
     choice: vm.Choice,
     week: number,
-    extra: { error?: string; title?: string } = {},
+    extra: { error?: string; title?: string; horizon?: SlotDay[] } = {},
   ) {
     const missionLocaleId = resolved.link.missionLocaleId as string
     const { fromDay, toDay } = vm.weekWindow(week)
     const [days, places] = await Promise.all([
-      availability.freeSlots({
-        missionLocaleId,
-        ...choice,
-        from: parisToUtc(fromDay, '00:00'),
-        to: parisToUtc(addDays(toDay, 1), '00:00'),
-      }),
+      extra.horizon
+        ? extra.horizon.filter((d) => d.day >= fromDay && d.day <= toDay)
+        : availability.freeSlots({
+            missionLocaleId,
+            ...choice,
+            from: parisToUtc(fromDay, '00:00'),
+            to: parisToUtc(addDays(toDay, 1), '00:00'),
+          }),
       routing.places(missionLocaleId),
     ])
     return render(reply, 'book-slots', {
@@ -273,13 +276,13 @@ const plugin: FastifyPluginAsyncTypebox = async (fastify) => {
       if (!choice || !resolved.link.missionLocaleId) {
         return reply.redirect(`${vm.base(code)}/rendez-vous`, 303)
       }
-      // Without a week asked for, the week of the next free slot: the place was offered with it.
-      let week = request.query.semaine
-      if (week === undefined) {
-        const [next] = await availability.freeSlots({ missionLocaleId: resolved.link.missionLocaleId, ...choice })
-        week = next ? vm.weekOfDay(next.day) : 0
+      if (request.query.semaine !== undefined) {
+        return slotsPage(reply, code, resolved, choice, Math.min(request.query.semaine, MAX_WEEK))
       }
-      return slotsPage(reply, code, resolved, choice, Math.min(week, MAX_WEEK))
+      // Without a week asked for, the week of the next free slot: the place was offered with it.
+      const horizon = await availability.freeSlots({ missionLocaleId: resolved.link.missionLocaleId, ...choice })
+      const week = horizon[0] ? Math.min(vm.weekOfDay(horizon[0].day), MAX_WEEK) : 0
+      return slotsPage(reply, code, resolved, choice, week, { horizon })
     },
   )
 
