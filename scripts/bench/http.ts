@@ -14,6 +14,7 @@
  * public_p99_ms < 100 on this machine. A missed target still exits 0; a failed run (non-2xx
  * answers, a child that died) exits 1. The rate limit of public pages is lifted for the run
  * (it would answer 429 to the benchmark's single address, which is its job).
+ * Environment (optional): BENCH_NODE_FLAGS, extra node flags for the server (diagnosis only).
  */
 import autocannon from 'autocannon'
 import { randomBytes } from 'node:crypto'
@@ -160,7 +161,13 @@ export async function httpBench(args: string[]): Promise<number> {
   const children: BenchChild[] = []
   let failed = false
   try {
-    const server = startChild('server', join(ROOT, 'server/server.ts'), { cwd: ROOT, env, logPath: join(work, 'server.log') })
+    const server = startChild('server', join(ROOT, 'server/server.ts'), {
+      cwd: ROOT,
+      env,
+      logPath: join(work, 'server.log'),
+      // Diagnosis only, e.g. BENCH_NODE_FLAGS='--cpu-prof --cpu-prof-dir=/tmp/prof'.
+      nodeFlags: (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean),
+    })
     children.push(server)
     const trivial = startChild('trivial server', join(ROOT, 'scripts/bench/trivial-server.ts'), {
       cwd: ROOT,

@@ -2,24 +2,15 @@
  * How the student pages write dates, times, places and phone numbers: French, Europe/Paris
  * (whatever the server's zone), short enough for a 360 px screen. Pure functions.
  */
-export const ZONE = 'Europe/Paris'
+import { TIME_ZONE as ZONE, parisDay, parisTime } from '../../lib/paris-time.ts'
 
 const dayFormat = new Intl.DateTimeFormat('fr-FR', { weekday: 'long', day: 'numeric', month: 'long', timeZone: ZONE })
 const dateFormat = new Intl.DateTimeFormat('fr-FR', { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric', timeZone: ZONE })
-const partsFormat = new Intl.DateTimeFormat('en-CA', {
-  year: 'numeric',
-  month: '2-digit',
-  day: '2-digit',
-  hour: '2-digit',
-  minute: '2-digit',
-  hourCycle: 'h23',
-  timeZone: ZONE,
-})
 
 /** The Paris wall clock of an instant: `{ date: '2026-03-30', hour: 9, minute: 30 }`. */
 export function parisParts(at: Date): { date: string; hour: number; minute: number } {
-  const p = Object.fromEntries(partsFormat.formatToParts(at).map((x) => [x.type, x.value]))
-  return { date: `${p.year}-${p.month}-${p.day}`, hour: Number(p.hour), minute: Number(p.minute) }
+  const time = parisTime(at)
+  return { date: parisDay(at), hour: Number(time.slice(0, 2)), minute: Number(time.slice(3, 5)) }
 }
 
 /** « 9 h 30 », « 14 h » (the French way, not 09:30). */
