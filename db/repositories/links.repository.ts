@@ -14,6 +14,10 @@ export type ResolvedLinkRow = LinkWithStudent & {
   birthYear: number | null
   /** The commune the student declared, else the latest enrolment's; null when unknown. */
   commune: { inseeCode: string; name: string } | null
+  /** The pseudonym's hash is on the objection list; null when the link has no `suppression_hash`. */
+  suppressed: boolean | null
+  /** The link's booked appointment, if any (the landing page then offers to manage it). */
+  bookedAppointmentId: string | null
 }
 
 export function createLinkRepository(q: DbOrTx) {
@@ -29,17 +33,22 @@ export function createLinkRepository(q: DbOrTx) {
     /**
      * A link with what its pages show, in one statement: the student's pseudonym, birth year and
      * commune (declared, else the latest enrolment's), the university, and the Mission Locale's
-     * generic contact (its settings and its first agency by name). The student pages run this on
-     * every request: one round trip instead of one per fact. Reads `links_code_hash_key`.
+     * generic contact (its settings and its first agency by name), whether the pseudonym is on the
+     * objection list, and the booked appointment. The student pages run this on every request: one
+     * round trip instead of one per fact. Reads `links_code_hash_key`.
      */
     async resolveByCodeHash(codeHash: string): Promise<ResolvedLinkRow | undefined> {
       const [r] = await q.execute<Record<string, unknown>>(sql`
         SELECT l.id, l.code_hash, l.student_id, l.university_id, l.mission_locale_id, l.declared_commune_insee,
-               l.campaign_id, l.message_id, l.expires_at, l.opened_at, l.created_at,
+               l.campaign_id, l.message_id, l.suppression_hash, l.expires_at, l.opened_at, l.created_at,
                s.pseudo_id, u.name AS university_name, u.short_name AS university_short_name,
                ml.name AS ml_name, ml.short_name AS ml_short_name, st.public_phone, st.public_email,
                ag.address AS agency_address, ag.postcode AS agency_postcode, agc.name AS agency_commune,
-               e.birth_year, c.insee_code AS commune_insee, c.name AS commune_name
+               e.birth_year, c.insee_code AS commune_insee, c.name AS commune_name,
+               CASE WHEN l.suppression_hash IS NULL THEN NULL ELSE EXISTS (
+                 SELECT 1 FROM suppressions x WHERE x.kind = 'pseudo_id' AND x.value_hash = l.suppression_hash
+               ) END AS suppressed,
+               (SELECT a.id FROM appointments a WHERE a.link_id = l.id AND a.status = 'booked' LIMIT 1) AS booked_appointment_id
         FROM links l
         JOIN students s ON s.id = l.student_id
         JOIN organisations u ON u.id = l.university_id
@@ -67,6 +76,7 @@ export function createLinkRepository(q: DbOrTx) {
         declaredCommuneInsee: r.declared_commune_insee as string | null,
         campaignId: r.campaign_id as string | null,
         messageId: r.message_id as string | null,
+        suppressionHash: r.suppression_hash as string | null,
         expiresAt: date(r.expires_at)!,
         openedAt: date(r.opened_at),
         createdAt: date(r.created_at)!,
@@ -88,6 +98,8 @@ export function createLinkRepository(q: DbOrTx) {
               },
         birthYear: r.birth_year === null ? null : Number(r.birth_year),
         commune: r.commune_insee === null ? null : { inseeCode: r.commune_insee as string, name: r.commune_name as string },
+        suppressed: r.suppressed as boolean | null,
+        bookedAppointmentId: r.booked_appointment_id as string | null,
       }
     },
 

@@ -28,6 +28,12 @@ export const links = pgTable(
     campaignId: uuid('campaign_id'),
     messageId: uuid('message_id'),
     expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    /**
+     * The keyed hash of the student's pseudonym as the suppression list stores it (kind
+     * `pseudo_id`), written at creation so resolving a link checks the objection list in the same
+     * statement. Null for links made before it existed: the service then hashes on the fly.
+     */
+    suppressionHash: text('suppression_hash'),
     /** Set by the first opening only. */
     openedAt: timestamp('opened_at', { withTimezone: true }),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),

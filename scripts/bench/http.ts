@@ -10,7 +10,9 @@
  *     route, the landing page `/r/:code`, the slot list of the first place.
  *
  * Prints `key=value` lines: public_rps and public_p99_ms (landing page), slots_rps and
- * slots_p99_ms, trivial_rps, and public_ratio = landing rps / trivial rps. Target:
+ * slots_p99_ms, trivial_rps/trivial_p99_ms, floor_pg_rps/floor_pg_p99_ms (a bare route with one
+ * `SELECT 1`: the floor of a page that reads the database), public_ratio = landing rps / trivial
+ * rps and public_floor_ratio = landing rps / floor rps. Target:
  * public_p99_ms < 100 on this machine. A missed target still exits 0; a failed run (non-2xx
  * answers, a child that died) exits 1. The rate limit of public pages is lifted for the run
  * (it would answer 429 to the benchmark's single address, which is its job).
@@ -36,18 +38,29 @@ const BENCH_DATABASE = 'repere_bench_http'
 const P99_TARGET_MS = 100
 const HEALTH_TIMEOUT_MS = 60_000
 
-export const HTTP_USAGE = `usage: npm run bench -- http [--seconds N] [--connections N]
+export const HTTP_USAGE = `usage: npm run bench -- http [--seconds N] [--connections N] [--only landing|slots]
   --seconds N       duration of each measured run (default 10)
-  --connections N   concurrent connections (default 200)`
+  --connections N   concurrent connections (default 200)
+  --only PAGE       drive one page only (diagnosis, e.g. with BENCH_NODE_FLAGS; no ratio printed)`
 
 const note = (message: string) => process.stderr.write(`# ${message}\n`)
 const print = (key: string, value: number | string) => process.stdout.write(`${key}=${value}\n`)
 
-function parseOptions(args: string[]): { seconds: number; connections: number } | string {
-  const options = { seconds: 10, connections: 200 }
+type Options = { seconds: number; connections: number; only?: 'landing' | 'slots' }
+
+function parseOptions(args: string[]): Options | string {
+  const options: Options = { seconds: 10, connections: 200 }
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!
     const [flag, inline] = a.split('=', 2) as [string, string | undefined]
+    if (flag === '--only') {
+      const page = inline ?? args[++i]
+      if (page !== 'landing' && page !== 'slots') {
+        return '--only needs landing or slots'
+      }
+      options.only = page
+      continue
+    }
     const key = flag === '--seconds' ? 'seconds' : flag === '--connections' ? 'connections' : undefined
     if (!key) {
       return `unknown option ${a}`
@@ -113,6 +126,18 @@ async function load(url: string, connections: number, seconds: number): Promise<
   }
 }
 
+/** Notes every run with non-2xx answers or errors; true when there was one. */
+function reportFailures(runs: [string, Run][]): boolean {
+  let failed = false
+  for (const [name, run] of runs) {
+    if (run.non2xx || run.errors) {
+      note(`${name}: ${run.non2xx} non-2xx answers, ${run.errors} errors or timeouts`)
+      failed = true
+    }
+  }
+  return failed
+}
+
 export async function httpBench(args: string[]): Promise<number> {
   const options = parseOptions(args)
   if (typeof options === 'string') {
@@ -171,7 +196,7 @@ export async function httpBench(args: string[]): Promise<number> {
     children.push(server)
     const trivial = startChild('trivial server', join(ROOT, 'scripts/bench/trivial-server.ts'), {
       cwd: ROOT,
-      env: { PATH: env.PATH, HOME: env.HOME, NODE_ENV: 'production', PORT: String(trivialPort) },
+      env: { PATH: env.PATH, HOME: env.HOME, NODE_ENV: 'production', PORT: String(trivialPort), DATABASE_URL: urls.bench },
       logPath: join(work, 'trivial.log'),
     })
     children.push(trivial)
@@ -180,31 +205,43 @@ export async function httpBench(args: string[]): Promise<number> {
     await waitForUrl(`${base}/health`, server)
     await waitForUrl(trivialUrl, trivial)
 
+    if (options.only) {
+      const path = paths[options.only]
+      note(`warm-up, then ${options.seconds} s at ${options.connections} connections: the ${options.only} page only`)
+      await load(`${base}${path}`, options.connections, 2)
+      const run = await load(`${base}${path}`, options.connections, options.seconds)
+      print(`${options.only}_rps`, run.rps)
+      print(`${options.only}_p99_ms`, run.p99)
+      failed = reportFailures([[options.only, run]])
+      return failed ? 1 : 0
+    }
     note(`warm-up, then ${options.seconds} s at ${options.connections} connections each: trivial route, landing page, slot list`)
     await load(trivialUrl, options.connections, 2)
     await load(`${base}${paths.landing}`, options.connections, 2)
+    await load(`${base}${paths.slots}`, options.connections, 2)
     const trivialRun = await load(trivialUrl, options.connections, options.seconds)
+    const floor = await load(`${trivialUrl}pg`, options.connections, options.seconds)
     const landing = await load(`${base}${paths.landing}`, options.connections, options.seconds)
     const slots = await load(`${base}${paths.slots}`, options.connections, options.seconds)
 
     print('trivial_rps', trivialRun.rps)
+    print('trivial_p99_ms', trivialRun.p99)
+    print('floor_pg_rps', floor.rps)
+    print('floor_pg_p99_ms', floor.p99)
     print('public_rps', landing.rps)
     print('public_p99_ms', landing.p99)
     print('slots_rps', slots.rps)
     print('slots_p99_ms', slots.p99)
     print('public_ratio', trivialRun.rps ? (landing.rps / trivialRun.rps).toFixed(3) : 0)
+    print('public_floor_ratio', floor.rps ? (landing.rps / floor.rps).toFixed(3) : 0)
     print('public_p99_target_ms', P99_TARGET_MS)
     print('public_p99_met', landing.p99 < P99_TARGET_MS && slots.p99 < P99_TARGET_MS ? 1 : 0)
-    for (const [name, run] of [
+    failed = reportFailures([
       ['landing', landing],
       ['slots', slots],
       ['trivial', trivialRun],
-    ] as const) {
-      if (run.non2xx || run.errors) {
-        note(`${name}: ${run.non2xx} non-2xx answers, ${run.errors} errors or timeouts`)
-        failed = true
-      }
-    }
+      ['floor', floor],
+    ])
   } finally {
     for (const child of children) {
       await stopBenchChild(child)

@@ -132,8 +132,20 @@ export function frenchPublicHolidays(year: number): Map<Day, string> {
   ])
 }
 
+/** The holidays of the years asked for so far (a slot list asks once per day it shows). */
+const holidaysByYear = new Map<number, Map<Day, string>>()
+
 export function publicHolidayName(day: Day): string | undefined {
-  return frenchPublicHolidays(Number(day.slice(0, 4))).get(day)
+  const year = Number(day.slice(0, 4))
+  let holidays = holidaysByYear.get(year)
+  if (!holidays) {
+    holidays = frenchPublicHolidays(year)
+    if (holidaysByYear.size >= 200) {
+      holidaysByYear.clear()
+    }
+    holidaysByYear.set(year, holidays)
+  }
+  return holidays.get(day)
 }
 
 /** Monday to Friday, and not a public holiday. */

@@ -61,23 +61,43 @@ const minutes = (t: string) => {
 }
 const hhmm = (n: number) => `${String(Math.floor(n / 60)).padStart(2, '0')}:${String(n % 60).padStart(2, '0')}`
 
-/** The slot starts of one rule on one day (Paris time), before any filtering. */
-export function ruleStarts(rule: Pick<RuleView, 'startTime' | 'endTime' | 'slotMinutes'>, day: Day): { startsAt: Date; endsAt: Date }[] {
-  const out: { startsAt: Date; endsAt: Date }[] = []
-  for (let t = minutes(rule.startTime); t + rule.slotMinutes <= minutes(rule.endTime); t += rule.slotMinutes) {
+/** The slot starts of one rule on one day (Paris time), before any filtering. `time`: the wall-clock start. */
+export function ruleStarts(
+  rule: Pick<RuleView, 'startTime' | 'endTime' | 'slotMinutes'>,
+  day: Day,
+): { startsAt: Date; endsAt: Date; time: string }[] {
+  const out: { startsAt: Date; endsAt: Date; time: string }[] = []
+  const first = minutes(rule.startTime)
+  const last = minutes(rule.endTime)
+  if (first + rule.slotMinutes > last) {
+    return out
+  }
+  // Paris changes its offset at most once a day, at night. When the rule's first and last minutes
+  // both exist and lie the written time apart, no change falls inside: every start is the first
+  // one plus whole minutes, with no zone arithmetic per slot (a slot list has hundreds).
+  const open = parisToUtc(day, hhmm(first)).getTime()
+  const close = parisToUtc(day, hhmm(last)).getTime()
+  if (close - open === (last - first) * 60_000 && parisTime(new Date(open)) === hhmm(first)) {
+    for (let t = first; t + rule.slotMinutes <= last; t += rule.slotMinutes) {
+      const startsAt = open + (t - first) * 60_000
+      out.push({ startsAt: new Date(startsAt), endsAt: new Date(startsAt + rule.slotMinutes * 60_000), time: hhmm(t) })
+    }
+    return out
+  }
+  for (let t = first; t + rule.slotMinutes <= last; t += rule.slotMinutes) {
     const startsAt = parisToUtc(day, hhmm(t))
     if (parisTime(startsAt) !== hhmm(t)) {
       // A wall-clock time that does not exist that day (spring forward): no slot.
       continue
     }
     // The end is the wall-clock end, so a slot across a DST change keeps its written times.
-    out.push({ startsAt, endsAt: parisToUtc(day, hhmm(t + rule.slotMinutes)) })
+    out.push({ startsAt, endsAt: parisToUtc(day, hhmm(t + rule.slotMinutes)), time: hhmm(t) })
   }
   return out
 }
 
-function ruleOn(rule: RuleView, day: Day): boolean {
-  return rule.weekday === isoWeekday(day) && rule.validFrom <= day && (!rule.validTo || rule.validTo >= day)
+function ruleOn(rule: RuleView, day: Day, weekday = isoWeekday(day)): boolean {
+  return rule.weekday === weekday && rule.validFrom <= day && (!rule.validTo || rule.validTo >= day)
 }
 
 function closedBy(exceptions: ExceptionRow[], rule: RuleView, s: { startsAt: Date; endsAt: Date }): boolean {
@@ -120,6 +140,8 @@ export function createAvailabilityService({ db, audit }: Deps) {
       from?: Date
       to?: Date
       now?: Date
+      /** Stop at the end of the week (Monday to Sunday) of the first free slot: a slot page's first view. */
+      firstWeek?: boolean
     }): Promise<SlotDay[]> {
       const now = opts.now ?? new Date()
       const { settings, earliest, lastDay } = await window(opts.missionLocaleId, now)
@@ -133,14 +155,20 @@ export function createAvailabilityService({ db, audit }: Deps) {
       )
       const range = { from: parisToUtc(fromDay, '00:00'), to: parisToUtc(addDays(toDay, 1), '00:00') }
       const exceptions = await repo.exceptions(opts.missionLocaleId, range)
-      const busy = await repo.busy([...new Set(rules.map((r) => r.counsellorId))], range)
+      const busy = new Map<string, { startsAt: Date; endsAt: Date }[]>()
+      for (const b of await repo.busy([...new Set(rules.map((r) => r.counsellorId))], range)) {
+        busy.set(b.counsellorId, [...(busy.get(b.counsellorId) ?? []), b])
+      }
       const days: SlotDay[] = []
-      for (let day = fromDay; day <= toDay; day = addDays(day, 1)) {
+      let lastDayShown = toDay
+      for (let day = fromDay; day <= lastDayShown; day = addDays(day, 1)) {
         if (settings.closedOnPublicHolidays && publicHolidayName(day)) {
           continue
         }
         const slots: Slot[] = []
-        for (const rule of rules.filter((r) => ruleOn(r, day))) {
+        const weekday = isoWeekday(day)
+        for (const rule of rules.filter((r) => ruleOn(r, day, weekday))) {
+          const taken = busy.get(rule.counsellorId) ?? []
           for (const s of ruleStarts(rule, day)) {
             if (s.startsAt < earliest || (opts.from && s.startsAt < opts.from) || (opts.to && s.startsAt >= opts.to)) {
               continue
@@ -148,13 +176,12 @@ export function createAvailabilityService({ db, audit }: Deps) {
             if (closedBy(exceptions, rule, s)) {
               continue
             }
-            if (busy.some((b) => b.counsellorId === rule.counsellorId && b.startsAt < s.endsAt && b.endsAt > s.startsAt)) {
+            if (taken.some((b) => b.startsAt < s.endsAt && b.endsAt > s.startsAt)) {
               continue
             }
             slots.push({
               slotKey: encodeSlotKey(rule.id, s.startsAt),
               ...s,
-              time: parisTime(s.startsAt),
               modality: rule.modality,
               siteId: rule.siteId,
               siteName: rule.siteName,
@@ -164,6 +191,10 @@ export function createAvailabilityService({ db, audit }: Deps) {
         if (slots.length > 0) {
           slots.sort((a, b) => a.startsAt.getTime() - b.startsAt.getTime() || (a.siteName ?? '').localeCompare(b.siteName ?? ''))
           days.push({ day, label: dayLabel.format(parisToUtc(day, '12:00')), slots })
+          if (opts.firstWeek && days.length === 1) {
+            const sunday = addDays(day, 7 - weekday)
+            lastDayShown = sunday < toDay ? sunday : toDay
+          }
         }
       }
       return days

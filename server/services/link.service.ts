@@ -26,8 +26,15 @@ export type CreatedLink = { linkId: string; code: string; url: string; missionLo
 
 export type LinkResolution = {
   status: LinkStatus
-  /** Null only for `unknown`. */
-  link: { id: string; studentId: number; expiresAt: Date; openedAt: Date | null; missionLocaleId: string | null } | null
+  /** Null only for `unknown`. `bookedAppointmentId`: the link's booked appointment, if any. */
+  link: {
+    id: string
+    studentId: number
+    expiresAt: Date
+    openedAt: Date | null
+    missionLocaleId: string | null
+    bookedAppointmentId: string | null
+  } | null
   /** Pseudonymous facts only. */
   student: { homeCommune: { inseeCode: string; name: string } | null; birthYear: number | null } | null
   university: { id: string; name: string; shortName: string } | null
@@ -38,16 +45,19 @@ type Deps = {
   db: Db
   config: { PUBLIC_URL: string; LINK_EXPIRY_DAYS: number }
   routing: Pick<RoutingService, 'commune' | 'forCommune' | 'missionLocale'>
-  suppressions: Pick<SuppressionService, 'isSuppressed'>
+  suppressions: Pick<SuppressionService, 'isSuppressed' | 'keysOf'>
   audit: Pick<AuditService, 'record'>
 }
 
 export function createLinkService({ db, config, routing, suppressions, audit }: Deps) {
   const repo = createLinkRepository(db)
+  const pseudoKey = (s: { universityId: string; pseudoId: string }) =>
+    suppressions.keysOf({ universityId: s.universityId, pseudoId: s.pseudoId })[0]?.valueHash ?? null
   const urlOf = (code: string) => `${config.PUBLIC_URL.replace(/\/$/, '')}/r/${code}`
 
-  async function statusOf(link: LinkWithStudent, now: Date): Promise<LinkStatus> {
-    if (await suppressions.isSuppressed({ universityId: link.universityId, pseudoId: link.pseudoId })) {
+  /** `suppressed`: what the resolving statement already knows (null: ask the suppression list). */
+  async function statusOf(link: LinkWithStudent, now: Date, suppressed: boolean | null = null): Promise<LinkStatus> {
+    if (suppressed ?? (await suppressions.isSuppressed({ universityId: link.universityId, pseudoId: link.pseudoId }))) {
       return 'objected'
     }
     return link.expiresAt.getTime() <= now.getTime() ? 'expired' : 'ok'
@@ -71,6 +81,7 @@ export function createLinkService({ db, config, routing, suppressions, audit }: 
         code,
         row: {
           codeHash: hashCode(code),
+          suppressionHash: pseudoKey(student),
           studentId: student.id,
           universityId: student.universityId,
           missionLocaleId,
@@ -104,19 +115,20 @@ export function createLinkService({ db, config, routing, suppressions, audit }: 
       if (!CODE_PATTERN.test(code)) {
         return unknown
       }
-      // One statement for the link and everything its pages show, then the suppression list.
+      // One statement for the link, everything its pages show and the objection list.
       const link = await repo.resolveByCodeHash(hashCode(code))
       if (!link) {
         return unknown
       }
       return {
-        status: await statusOf(link, now),
+        status: await statusOf(link, now, link.suppressed),
         link: {
           id: link.id,
           studentId: link.studentId,
           expiresAt: link.expiresAt,
           openedAt: link.openedAt,
           missionLocaleId: link.missionLocaleId,
+          bookedAppointmentId: link.bookedAppointmentId,
         },
         student: { homeCommune: link.commune, birthYear: link.birthYear },
         university: link.university,

@@ -102,6 +102,13 @@ describe('objection: « ce n’est pas pour moi »', () => {
     const studentId = await aStudent(t)
     const first = await aLink(t, { studentId })
     const other = await aLink(t, { studentId })
+    // A link made before links kept the pseudonym's suppression hash: checked on the fly instead.
+    const older = await aLink(t, { studentId })
+    await t.database.db.execute(sql`UPDATE links SET suppression_hash = NULL WHERE id = ${older.linkId}`)
+    const [kept] = await t.database.db.execute<{ n: number }>(
+      sql`SELECT count(*)::int AS n FROM links WHERE student_id = ${studentId} AND suppression_hash IS NOT NULL`,
+    )
+    expect(kept!.n).toBe(2)
     const landing = await t.app.inject({ method: 'GET', url: first.path })
     const { token, cookie } = formTokens(landing)
     const res = await t.app.inject({
@@ -116,6 +123,7 @@ describe('objection: « ce n’est pas pour moi »', () => {
     expect(after.body).toContain('vous ne recevrez plus de messages')
     const second = await t.app.inject({ method: 'GET', url: other.path })
     expect(second.body).toContain('vous ne recevrez plus de messages')
+    expect((await t.app.inject({ method: 'GET', url: older.path })).body).toContain('vous ne recevrez plus de messages')
     expect((await t.app.inject({ method: 'GET', url: `${other.path}/rendez-vous` })).body).toContain('vous ne recevrez plus de messages')
     // The suppression check the campaigns will use refuses the student.
     const [s] = await t.database.db.execute<{ pseudo_id: string; university_id: string }>(

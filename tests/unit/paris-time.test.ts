@@ -16,6 +16,39 @@ describe('Europe/Paris wall-clock time', () => {
     const slots = ruleStarts({ startTime: '01:00:00', endTime: '04:00:00', slotMinutes: 60 }, '2027-03-28')
     expect(slots.map((x) => parisTime(x.startsAt))).toEqual(['01:00', '03:00'])
   })
+
+  it('gives, for every day of two years, the slots of a slot-by-slot conversion (the shortcut is only a shortcut)', () => {
+    const hhmm = (n: number) => `${String(Math.floor(n / 60)).padStart(2, '0')}:${String(n % 60).padStart(2, '0')}`
+    /** The reference: each start converted on its own, the missing hour skipped. */
+    function exact(rule: { startTime: string; endTime: string; slotMinutes: number }, day: string) {
+      const [sh, sm] = rule.startTime.split(':').map(Number) as [number, number]
+      const [eh, em] = rule.endTime.split(':').map(Number) as [number, number]
+      const out: { startsAt: string; endsAt: string; time: string }[] = []
+      for (let t = sh * 60 + sm; t + rule.slotMinutes <= eh * 60 + em; t += rule.slotMinutes) {
+        const startsAt = parisToUtc(day, hhmm(t))
+        if (parisTime(startsAt) === hhmm(t)) {
+          out.push({ startsAt: startsAt.toISOString(), endsAt: parisToUtc(day, hhmm(t + rule.slotMinutes)).toISOString(), time: hhmm(t) })
+        }
+      }
+      return out
+    }
+    const rules = [
+      { startTime: '09:00:00', endTime: '12:30:00', slotMinutes: 45 },
+      { startTime: '00:00:00', endTime: '06:00:00', slotMinutes: 30 },
+      { startTime: '01:30:00', endTime: '03:30:00', slotMinutes: 20 },
+      { startTime: '14:00:00', endTime: '24:00:00', slotMinutes: 60 },
+    ]
+    let compared = 0
+    for (let d = Date.UTC(2026, 0, 1); d < Date.UTC(2028, 0, 1); d += 86_400_000) {
+      const day = new Date(d).toISOString().slice(0, 10)
+      for (const rule of rules) {
+        const got = ruleStarts(rule, day).map((x) => ({ startsAt: x.startsAt.toISOString(), endsAt: x.endsAt.toISOString(), time: x.time }))
+        expect(got, `${day} ${rule.startTime}-${rule.endTime}`).toEqual(exact(rule, day))
+        compared += got.length
+      }
+    }
+    expect(compared).toBeGreaterThan(20_000)
+  })
 })
 
 describe('French public holidays and working days', () => {

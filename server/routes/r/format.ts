@@ -15,8 +15,14 @@ export function parisParts(at: Date): { date: string; hour: number; minute: numb
 
 /** « 9 h 30 », « 14 h » (the French way, not 09:30). */
 export function timeLabel(at: Date): string {
-  const { hour, minute } = parisParts(at)
-  return minute === 0 ? `${hour} h` : `${hour} h ${String(minute).padStart(2, '0')}`
+  return clockLabel(parisTime(at))
+}
+
+/** `09:30` → « 9 h 30 », `14:00` → « 14 h ». */
+export function clockLabel(hhmm: string): string {
+  const hour = Number(hhmm.slice(0, 2))
+  const minute = hhmm.slice(3, 5)
+  return minute === '00' ? `${hour} h` : `${hour} h ${minute}`
 }
 
 /** « lundi 30 mars » */

@@ -47,7 +47,8 @@ const plugin: FastifyPluginAsyncTypebox = async (fastify) => {
   const limits = publicLimits(fastify)
   const { links, routing, availability, bookings: booking, callbacks, suppressions } = fastify.services
   const helpful = () => vm.directory(routing)
-  const liveBooking = (linkId: string) => booking.forLink(linkId)
+  /** The link's booked appointment: resolving the link already said whether there is one. */
+  const liveBooking = (link: vm.UsableResolution['link']) => (link.bookedAppointmentId ? booking.forLink(link.id) : null)
   const page = { access: 'public', html: true } as const
   const read = { config: page, onRequest: limits.pages }
   const write = { config: page, onRequest: [limits.pages, limits.writes] }
@@ -122,7 +123,7 @@ const plugin: FastifyPluginAsyncTypebox = async (fastify) => {
     if (!resolved.link.openedAt) {
       await links.markOpened(vm.studentCtx(request, resolved.link.id), resolved.link.id)
     }
-    const current = await liveBooking(resolved.link.id)
+    const current = await liveBooking(resolved.link)
     return render(reply, 'landing', {
       title: 'Un rendez-vous avec la Mission Locale',
       base: vm.base(request.params.code),
@@ -170,7 +171,7 @@ const plugin: FastifyPluginAsyncTypebox = async (fastify) => {
       if (!resolved) {
         return reply
       }
-      const current = await liveBooking(resolved.link.id)
+      const current = await liveBooking(resolved.link)
       if (current) {
         return reply.redirect(`/r/gerer/${current.manageCode}`, 303)
       }
@@ -280,7 +281,7 @@ const plugin: FastifyPluginAsyncTypebox = async (fastify) => {
         return slotsPage(reply, code, resolved, choice, Math.min(request.query.semaine, MAX_WEEK))
       }
       // Without a week asked for, the week of the next free slot: the place was offered with it.
-      const horizon = await availability.freeSlots({ missionLocaleId: resolved.link.missionLocaleId, ...choice })
+      const horizon = await availability.freeSlots({ missionLocaleId: resolved.link.missionLocaleId, ...choice, firstWeek: true })
       const week = horizon[0] ? Math.min(vm.weekOfDay(horizon[0].day), MAX_WEEK) : 0
       return slotsPage(reply, code, resolved, choice, week, { horizon })
     },
@@ -340,7 +341,7 @@ const plugin: FastifyPluginAsyncTypebox = async (fastify) => {
       if (!resolved) {
         return reply
       }
-      const current = await liveBooking(resolved.link.id)
+      const current = await liveBooking(resolved.link)
       if (current) {
         return reply.redirect(`/r/gerer/${current.manageCode}`, 303)
       }

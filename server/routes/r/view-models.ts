@@ -4,7 +4,7 @@
  */
 import type { FastifyRequest } from 'fastify'
 import { SITE_KIND_LABELS } from '../../lib/views.ts'
-import { dateLabel, dayLabel, parisParts, phoneHref, timeLabel, websiteLabel, whenLabel } from './format.ts'
+import { clockLabel, dateLabel, parisParts, phoneHref, websiteLabel, whenLabel } from './format.ts'
 import { MOMENT_LABELS, type CallbackMoment } from './moments.ts'
 import type { LinkResolution } from '../../services/link.service.ts'
 import { NATIONAL_DIRECTORY_URL, type Place, type RoutingAnswer, type RoutingService } from '../../services/routing.service.ts'
@@ -213,12 +213,16 @@ export function slotDays(days: SlotDay[], formHref: string, showSite: boolean) {
             return seen.has(k) ? false : (seen.add(k), true)
           })
           .sort((a, b) => a.startsAt.getTime() - b.startsAt.getTime())
-          .map((s) => ({
-            time: timeLabel(s.startsAt),
-            site: showSite ? s.siteName : null,
-            ariaLabel: `${dayLabel(s.startsAt)} à ${timeLabel(s.startsAt)}${showSite && s.siteName ? `, ${s.siteName}` : ''}`,
-            href: `${formHref}?${new URLSearchParams({ creneau: s.slotKey }).toString()}`,
-          }))
+          .map((s) => {
+            const time = clockLabel(s.time)
+            return {
+              time,
+              site: showSite ? s.siteName : null,
+              ariaLabel: `${d.label} à ${time}${showSite && s.siteName ? `, ${s.siteName}` : ''}`,
+              // A slot key is base64url: nothing to escape.
+              href: `${formHref}?creneau=${s.slotKey}`,
+            }
+          })
         // « Mercredi 2 décembre »: only the first letter up (CSS capitalize would write « Décembre »).
         return { label: d.label.charAt(0).toUpperCase() + d.label.slice(1), slots }
       })
