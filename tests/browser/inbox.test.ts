@@ -58,7 +58,7 @@ describe('inbox in Chromium', () => {
 
     await aCallback('Zoé')
     const row = page.locator('#case-list').getByRole('link', { name: 'Zoé' })
-    await expect.poll(() => row.count(), { timeout: 30_000, intervals: [1000] }).toBe(1)
+    await expect.poll(() => row.count(), { timeout: 30_000, interval: 1000 }).toBe(1)
     expect(await count('a_traiter')).toBe(before.aTraiter + 1)
     expect(await page.title()).toMatch(new RegExp(`^\\(${before.aTraiter + 1}\\) Dossiers`))
     await screenshot(page, 'inbox-new-case')

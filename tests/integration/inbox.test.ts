@@ -227,4 +227,23 @@ describe('inbox', () => {
     await s.cases.setRemindersPaused(ctxOf('conseil.reims'), b.caseId, false, MONDAY)
     expect(await s.appointmentNotifications.sendReminder(b.appointmentId, '48h')).toBe('done')
   })
+
+  it('the due dates follow the Mission Locale’s settings', async () => {
+    await s.availability.updateSettings(ctxOf('direction.reims'), reimsId, { callbackDueWorkingDays: 3 })
+    try {
+      const { link } = await aLink()
+      const { dueAt } = await s.callbacks.request(
+        { requestId: 'student' },
+        { linkId: link.linkId, phone: '06 11 22 33 45', moments: ['soir'], consentToShare: true },
+        MONDAY,
+      )
+      // Three working days after Monday 4 January: Thursday 7 January, 18:00 Paris.
+      expect(dueAt.toISOString()).toBe('2027-01-07T17:00:00.000Z')
+      await expect(s.availability.updateSettings(ctxOf('direction.reims'), reimsId, { bookingAckWorkingDays: 0 })).rejects.toMatchObject({
+        statusCode: 400,
+      })
+    } finally {
+      await s.availability.updateSettings(ctxOf('direction.reims'), reimsId, { callbackDueWorkingDays: 2 })
+    }
+  })
 })

@@ -21,6 +21,8 @@ const SettingsForm = Type.Object({
   ...mlField,
   minNoticeHours: Type.Number({ minimum: 0, maximum: 336 }),
   horizonDays: Type.Integer({ minimum: 1, maximum: 180 }),
+  bookingAckWorkingDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 10 })),
+  callbackDueWorkingDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 10 })),
   closedOnPublicHolidays: Type.Optional(Type.Literal('on')),
   publicPhone: Type.Optional(Type.String({ maxLength: 30 })),
   publicEmail: Type.Optional(Type.String({ maxLength: 200 })),
@@ -121,6 +123,8 @@ const plugin: FastifyPluginAsyncTypebox = async (fastify) => {
       availability.updateSettings(request.auditCtx(), mlId, {
         minNoticeMinutes: Math.round(b.minNoticeHours * 60),
         horizonDays: b.horizonDays,
+        ...(b.bookingAckWorkingDays ? { bookingAckWorkingDays: b.bookingAckWorkingDays } : {}),
+        ...(b.callbackDueWorkingDays ? { callbackDueWorkingDays: b.callbackDueWorkingDays } : {}),
         closedOnPublicHolidays: b.closedOnPublicHolidays === 'on',
         publicPhone: b.publicPhone?.trim() || null,
         publicEmail: b.publicEmail?.trim() || null,
