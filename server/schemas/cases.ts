@@ -28,10 +28,15 @@ export const InboxQuery = Type.Object({
   missionLocaleId: Type.Optional(Uuid),
   origin: Type.Optional(Type.Enum(CASE_ORIGINS)),
   siteId: Type.Optional(Uuid),
-  assigneeId: Type.Optional(Type.Union([Uuid, Type.Literal('none')])),
+  assigneeId: Type.Optional(
+    Type.String({
+      pattern: '^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|none)$',
+      description: 'a user id, or `none` for the unassigned cases',
+    }),
+  ),
   campaignId: Type.Optional(Uuid),
   ageBand: Type.Optional(Type.Enum(AGE_BANDS)),
-  minors: Type.Optional(Type.Boolean()),
+  minors: Type.Optional(Type.Enum(['true', 'false'], { description: '`true`: 16–17-year-olds only' })),
   q: Type.Optional(Type.String({ maxLength: 100, description: 'name search (the service decrypts the identities)' })),
 })
 

@@ -83,11 +83,11 @@ const plugin: FastifyPluginAsyncTypebox = async (fastify) => {
       },
     },
     async (request) => {
-      const { list, missionLocaleId, ...filters } = request.query
+      const { list, missionLocaleId, minors, ...filters } = request.query
       const r = await cases.inbox(request.auditCtx(), {
         ...(list ? { list } : {}),
         ...(missionLocaleId ? { missionLocaleId } : {}),
-        filters,
+        filters: { ...filters, ...(minors === 'true' ? { minors: true } : {}) },
       })
       return jsonDates({ list: r.list, counts: r.counts, rows: r.rows })
     },

@@ -188,7 +188,9 @@ const plugin: FastifyPluginAsyncTypebox = async (fastify) => {
         querystring: Type.Object({
           jour: Type.Optional(Day),
           par: Type.Optional(Type.Union([Type.Literal('lieu'), Type.Literal('conseiller')])),
-          conseiller: Type.Optional(Type.Union([Uuid, Type.Literal('')])),
+          conseiller: Type.Optional(
+            Type.String({ pattern: '^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})?$' }),
+          ),
           fait: Type.Optional(Type.String({ maxLength: 20 })),
           ...mlField,
         }),

@@ -27,6 +27,9 @@ import { historyLine } from './view.ts'
 const readers = { access: ['counsellor', 'ml_manager', 'admin', 'university_staff'] as const, html: true }
 const managers = { access: ['ml_manager', 'admin'] as const, html: true }
 const Uuid = Type.String({ format: 'uuid' })
+const UUID = '[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}'
+/** A select's « all » option sends an empty value. */
+const UuidOrEmpty = Type.String({ pattern: `^(${UUID})?$` })
 const IdParams = Type.Object({ id: Uuid })
 const csrf = { _csrf: Type.Optional(Type.String({ maxLength: 200 })) }
 const Empty = Type.Object({ ...csrf })
@@ -35,9 +38,9 @@ const Done = Type.Object({ fait: Type.Optional(Type.String({ maxLength: 20 })) }
 const InboxQuery = Type.Object({
   liste: Type.Optional(Type.Enum(CASE_LISTS)),
   origine: Type.Optional(Type.Union([Type.Enum(CASE_ORIGINS), Type.Literal('')])),
-  lieu: Type.Optional(Type.Union([Uuid, Type.Literal('')])),
-  conseiller: Type.Optional(Type.Union([Uuid, Type.Literal('none'), Type.Literal('')])),
-  campagne: Type.Optional(Type.Union([Uuid, Type.Literal('')])),
+  lieu: Type.Optional(UuidOrEmpty),
+  conseiller: Type.Optional(Type.String({ pattern: `^(${UUID}|none)?$` })),
+  campagne: Type.Optional(UuidOrEmpty),
   age: Type.Optional(Type.Union([Type.Enum(AGE_BANDS), Type.Literal('')])),
   mineurs: Type.Optional(Type.Literal('on')),
   q: Type.Optional(Type.String({ maxLength: 100 })),
