@@ -53,6 +53,11 @@ describe('inbox pages and API', () => {
       expect(api.statusCode).toBe(404)
       const claim = await t.app.inject({ method: 'POST', url: `/api/v1/cases/${caseId}/claim`, headers: auth(who), payload: {} })
       expect(claim.statusCode).toBe(404)
+      const inbox = await t.app.inject({ method: 'GET', url: '/dossiers', headers: { cookie: cookies[who] as string } })
+      expect(inbox.body).not.toContain('Mélissa')
+      if (who === 'universite') {
+        expect(inbox.statusCode).toBe(404)
+      }
       const list = await t.app.inject({ method: 'GET', url: '/api/v1/cases', headers: auth(who) })
       expect(JSON.stringify(list.json())).not.toContain(caseId)
     }

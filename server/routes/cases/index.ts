@@ -71,7 +71,17 @@ const MOMENT_LABELS = { matin: 'le matin', apres_midi: 'l’après-midi', soir: 
  * the printable hand-off, and the managers' load. Twins of /api/v1/cases….
  */
 const plugin: FastifyPluginAsyncTypebox = async (fastify) => {
-  const { cases } = fastify.services
+  const { cases, organisations } = fastify.services
+
+  /** An admin reads one Mission Locale's queue at a time: the one asked, else the first. */
+  async function adminMl(role: string, asked: string | undefined): Promise<{ missionLocaleId?: string }> {
+    if (role !== 'admin') {
+      return {}
+    }
+    const mls = (await organisations.list()).filter((o) => o.kind === 'mission_locale')
+    const id = mls.find((o) => o.id === asked)?.id ?? mls[0]?.id
+    return id ? { missionLocaleId: id } : {}
+  }
 
   async function renderCase(reply: FastifyReply, id: string, extra: Record<string, unknown> = {}) {
     const c = await cases.get(reply.request.auditCtx(), id)
@@ -132,7 +142,7 @@ const plugin: FastifyPluginAsyncTypebox = async (fastify) => {
       ...(q.q?.trim() ? { q: q.q.trim() } : {}),
     }
     const list: CaseList = q.liste ?? 'a_traiter'
-    const inbox = await cases.inbox(request.auditCtx(), { list, filters, ...(q.ml ? { missionLocaleId: q.ml } : {}) })
+    const inbox = await cases.inbox(request.auditCtx(), { list, filters, ...(await adminMl(p.role, q.ml)) })
     const keep = new URLSearchParams()
     for (const [k, v] of Object.entries(q)) {
       if (k !== 'liste' && k !== 'fait' && typeof v === 'string' && v) {
@@ -164,7 +174,7 @@ const plugin: FastifyPluginAsyncTypebox = async (fastify) => {
       ageBands: AGE_BANDS.map((a) => ({ value: a, label: `${a.replace('-', '–')} ans`, selected: a === q.age })),
       isManager: p.role === 'ml_manager' || p.role === 'admin',
       notice: doneOf(q.fait),
-      pollUrl: `/api/v1/cases/counts${q.ml ? `?missionLocaleId=${q.ml}` : ''}`,
+      pollUrl: `/api/v1/cases/counts${p.role === 'admin' ? `?missionLocaleId=${inbox.missionLocaleId}` : ''}`,
       scripts: ['/static/inbox.js'],
     })
   })
@@ -180,14 +190,17 @@ const plugin: FastifyPluginAsyncTypebox = async (fastify) => {
     },
     async (request, reply) => {
       const b = request.body
-      await cases.bulkAssign(request.auditCtx(), Array.isArray(b.caseIds) ? b.caseIds : [b.caseIds], b.assigneeId)
+      const ml = await adminMl(request.requirePrincipal().role, undefined)
+      await cases.bulkAssign(request.auditCtx(), Array.isArray(b.caseIds) ? b.caseIds : [b.caseIds], b.assigneeId, ml)
       return reply.redirect('/dossiers/charge?fait=bulk', 303)
     },
   )
 
   fastify.get('/dossiers/charge', { config: managers, schema: { hide: true, querystring: Done } }, async (request, reply) => {
-    const load = await cases.load(request.requirePrincipal())
-    const open = await cases.inbox(request.auditCtx(), { list: 'prioritaire' })
+    const p = request.requirePrincipal()
+    const ml = await adminMl(p.role, undefined)
+    const load = await cases.load(p, ml)
+    const open = await cases.inbox(request.auditCtx(), { list: 'prioritaire', ...ml })
     return reply.page('pages/cases/load.hbs', {
       title: 'Charge de l’équipe',
       load,
