@@ -19,6 +19,7 @@ import { connectRedis, createRedis } from '../server/lib/redis.ts'
 import { writeDemoCohort } from './demo/cohort.ts'
 import { academicYearOf, weekOfYear } from '../server/services/scoring/calendar.ts'
 import { seedDemoJourney, type DemoLink } from './demo/journey.ts'
+import { seedDemoInbox } from './demo/inbox.ts'
 import { communes, organisations, sites, users } from '../db/schema/index.ts'
 import type { OrganisationKind } from '../db/schema/organisations.ts'
 import type { SiteKind } from '../db/schema/sites.ts'
@@ -229,6 +230,9 @@ export async function seedDemoImports(
       .where(eq(users.email, 'admin@demo.repere.test'))
     const model = admin ? await seedDemoModel(services, admin, staff.organisationId) : undefined
     const demoLinks = orgIds.size > 0 ? await seedDemoJourney(database, services, orgIds) : []
+    if (orgIds.size > 0) {
+      await seedDemoInbox(database, services, orgIds)
+    }
     return { imports: done, demoLinks, ...(model ? { model } : {}) }
   } finally {
     await queues.close()

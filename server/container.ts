@@ -39,6 +39,7 @@ import { createAvailabilityService } from './services/availability.service.ts'
 import { createBookingService } from './services/booking.service.ts'
 import { createCallbackService } from './services/callback.service.ts'
 import { createAppointmentNotificationService } from './services/appointment-notification.service.ts'
+import { createCaseService } from './services/case.service.ts'
 
 export type ContainerDeps = {
   config: Config
@@ -106,7 +107,8 @@ export function createContainer({ config, database, redis, queues, mailer, log, 
     availability,
     bookings: createBookingService({ db, config, links, availability, routing, outbox, audit }),
     callbacks: createCallbackService({ db, config, links, audit }),
-    appointmentNotifications: createAppointmentNotificationService({ db, routing, mailer, sms, emails, log, config }),
+    appointmentNotifications: createAppointmentNotificationService({ db, routing, links, mailer, sms, emails, log, config }),
+    cases: createCaseService({ db, config, outbox, audit, routing }),
   }
 }
 export type Container = ReturnType<typeof createContainer>

@@ -10,7 +10,7 @@ import { notifyImportJob } from './jobs/notify-import.job.ts'
 import { reconcileJob } from './jobs/reconcile.job.ts'
 import { scoreBatchJob, scoreCohortJob, scoreNightlyJob, scoreRunJob } from './jobs/score-cohort.job.ts'
 import { trainModelJob } from './jobs/train-model.job.ts'
-import { appointmentConfirmJob, appointmentRemindJob } from './jobs/appointment-notify.job.ts'
+import { appointmentConfirmJob, appointmentNoShowJob, appointmentRemindJob } from './jobs/appointment-notify.job.ts'
 
 export type Handlers = { [K in JobName]: JobHandler<K> }
 
@@ -25,6 +25,7 @@ export const handlers: Handlers = {
   'model.train': trainModelJob,
   'appointment.confirm': appointmentConfirmJob,
   'appointment.remind': appointmentRemindJob,
+  'appointment.no_show_follow_up': appointmentNoShowJob,
   'outbox.reconcile': reconcileJob,
 }
 

@@ -1,4 +1,4 @@
-import { and, asc, eq, gte, isNull, lt, sql, type SQL } from 'drizzle-orm'
+import { and, asc, eq, gte, inArray, isNull, lt, sql, type SQL } from 'drizzle-orm'
 import type { DbOrTx } from '../client.ts'
 import { appointments, type Appointment } from '../schema/appointments.ts'
 import { sites } from '../schema/sites.ts'
@@ -89,29 +89,56 @@ export function createAppointmentRepository(q: DbOrTx) {
         .returning()
       return row
     },
-    /** Claims a reminder of a still booked appointment. */
+    /**
+     * Claims a reminder of a still booked appointment, unless a counsellor paused the reminders
+     * of its case (they already reached the student).
+     */
     async claimReminder(id: string, step: ReminderStep): Promise<Appointment | undefined> {
       const column = sql.raw(SENT_COLUMN[step])
       const rows = await q.execute<{ id: string }>(sql`
         UPDATE appointments SET ${column} = now()
         WHERE id = ${id} AND status = 'booked' AND ${column} IS NULL
+          AND NOT EXISTS (SELECT 1 FROM cases c WHERE c.id = appointments.case_id AND c.reminders_paused)
         RETURNING id`)
       return rows.length > 0 ? this.byId(id) : undefined
     },
+    /** Records held / no-show of an appointment that was booked (or corrects one already recorded). */
+    async markAttendance(id: string, status: 'held' | 'no_show'): Promise<Appointment | undefined> {
+      const [row] = await q
+        .update(appointments)
+        .set({ status, attendanceAt: sql`now()` })
+        .where(and(eq(appointments.id, id), inArray(appointments.status, ['booked', 'held', 'no_show'])))
+        .returning()
+      return row
+    },
+    /** Claims the « on reprend rendez-vous ? » e-mail of a no-show: the first caller only, ever. */
+    async claimNoShowFollowUp(id: string): Promise<Appointment | undefined> {
+      const [row] = await q
+        .update(appointments)
+        .set({ noShowFollowUpSentAt: sql`now()` })
+        .where(and(eq(appointments.id, id), eq(appointments.status, 'no_show'), isNull(appointments.noShowFollowUpSentAt)))
+        .returning()
+      return row
+    },
     /** Gives a claim back when the send failed, so the retry sends. */
-    async releaseClaim(id: string, what: 'confirmation' | ReminderStep): Promise<void> {
-      const column = sql.raw(what === 'confirmation' ? 'confirmation_sent_at' : SENT_COLUMN[what])
+    async releaseClaim(id: string, what: 'confirmation' | 'no_show' | ReminderStep): Promise<void> {
+      const column = sql.raw(
+        what === 'confirmation' ? 'confirmation_sent_at' : what === 'no_show' ? 'no_show_follow_up_sent_at' : SENT_COLUMN[what],
+      )
       await q.execute(sql`UPDATE appointments SET ${column} = NULL WHERE id = ${id}`)
     },
 
-    /** Appointments of a Mission Locale in [from, to), optionally of one place; staff list. */
-    list(opts: { missionLocaleId: string | null; siteId?: string; from: Date; to: Date }) {
+    /** Appointments of a Mission Locale in [from, to), optionally of one place or one counsellor; staff list. */
+    list(opts: { missionLocaleId: string | null; siteId?: string; counsellorId?: string; from: Date; to: Date }) {
       const where: SQL[] = [gte(appointments.startsAt, opts.from), lt(appointments.startsAt, opts.to)]
       if (opts.missionLocaleId) {
         where.push(eq(appointments.missionLocaleId, opts.missionLocaleId))
       }
       if (opts.siteId) {
         where.push(eq(appointments.siteId, opts.siteId))
+      }
+      if (opts.counsellorId) {
+        where.push(eq(appointments.counsellorId, opts.counsellorId))
       }
       return q
         .select(listColumns)

@@ -12,7 +12,13 @@ export type NewException = typeof availabilityExceptions.$inferInsert
 export type SettingsPatch = Partial<
   Pick<
     typeof missionLocaleSettings.$inferInsert,
-    'minNoticeMinutes' | 'horizonDays' | 'closedOnPublicHolidays' | 'publicPhone' | 'publicEmail'
+    | 'minNoticeMinutes'
+    | 'horizonDays'
+    | 'closedOnPublicHolidays'
+    | 'publicPhone'
+    | 'publicEmail'
+    | 'callbackDueWorkingDays'
+    | 'bookingAckWorkingDays'
   >
 >
 

@@ -49,6 +49,10 @@ export const appointments = pgTable(
     reminder48hSentAt: timestamp('reminder_48h_sent_at', { withTimezone: true }),
     reminder2hSentAt: timestamp('reminder_2h_sent_at', { withTimezone: true }),
     cancelledAt: timestamp('cancelled_at', { withTimezone: true }),
+    /** When held / no-show was recorded, and by whom. */
+    attendanceAt: timestamp('attendance_at', { withTimezone: true }),
+    /** Claimed before the « on reprend rendez-vous ? » e-mail after a no-show: it is sent once at most. */
+    noShowFollowUpSentAt: timestamp('no_show_follow_up_sent_at', { withTimezone: true }),
     /** When the appointment was moved, the appointment that replaced it. */
     replacedById: uuid('replaced_by_id'),
     ...timestamps,

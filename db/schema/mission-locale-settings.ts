@@ -17,10 +17,19 @@ export const missionLocaleSettings = pgTable('mission_locale_settings', {
   horizonDays: integer('horizon_days').notNull().default(28),
   /** French public holidays (computed, Easter included) close every place of the Mission Locale. */
   closedOnPublicHolidays: boolean('closed_on_public_holidays').notNull().default(true),
+  /** Inbox due dates (issue #11), in working days: call back within, acknowledge a booking within. */
+  callbackDueWorkingDays: integer('callback_due_working_days').notNull().default(2),
+  bookingAckWorkingDays: integer('booking_ack_working_days').notNull().default(1),
   publicPhone: text('public_phone'),
   publicEmail: text('public_email'),
   ...timestamps,
 })
 
 export type MissionLocaleSettings = typeof missionLocaleSettings.$inferSelect
-export const BOOKING_DEFAULTS = { minNoticeMinutes: 120, horizonDays: 28, closedOnPublicHolidays: true } as const
+export const BOOKING_DEFAULTS = {
+  minNoticeMinutes: 120,
+  horizonDays: 28,
+  closedOnPublicHolidays: true,
+  callbackDueWorkingDays: 2,
+  bookingAckWorkingDays: 1,
+} as const

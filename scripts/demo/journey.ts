@@ -24,7 +24,7 @@ const CONTACTS: Record<string, { phone: string; email: string; commune: string; 
   },
 }
 
-async function demoStudent(
+export async function demoStudent(
   database: Database,
   universityId: string,
   pseudoId: string,

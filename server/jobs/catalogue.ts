@@ -155,6 +155,15 @@ export const JOBS = {
     backoff: { type: 'exponential', delay: 30_000 },
     limitMs: 2 * 60_000,
   }),
+  /** After a no-show: « on reprend rendez-vous ? » with a new link, once (claim column), if the student gave an e-mail. */
+  'appointment.no_show_follow_up': job({
+    queue: 'notifications',
+    payload: payload({ appointmentId: Uuid }),
+    jobId: (p) => `appointment-no-show-${p.appointmentId}`,
+    attempts: 8,
+    backoff: { type: 'exponential', delay: 15_000 },
+    limitMs: 2 * 60_000,
+  }),
   /** The reconciler: domain sweeps, then the outbox flush. A failed run is simply the next one. */
   'outbox.reconcile': job({
     queue: 'maintenance',

@@ -25,6 +25,8 @@ export type EmailTemplates = {
   }
   'appointment-confirmed': AppointmentEmail
   'appointment-reminder': AppointmentEmail & { when: string }
+  /** After a no-show: « on reprend rendez-vous ? » with a new personal link. */
+  'appointment-no-show': { firstName: string; missionLocaleName: string; date: string; time: string; url: string; contactPhone: string }
 }
 /** The confirmation and the reminders of a student's appointment. */
 export type AppointmentEmail = {
@@ -39,7 +41,7 @@ export type AppointmentEmail = {
   minor: boolean
 }
 export type EmailName = keyof EmailTemplates
-export const EMAIL_NAMES: EmailName[] = ['import-finished', 'appointment-confirmed', 'appointment-reminder']
+export const EMAIL_NAMES: EmailName[] = ['import-finished', 'appointment-confirmed', 'appointment-reminder', 'appointment-no-show']
 
 export type RenderedEmail = { subject: string; html: string; text: string }
 

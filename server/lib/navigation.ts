@@ -8,6 +8,7 @@ const ITEMS: NavItem[] = [
   { href: '/imports', label: 'Imports', roles: ['university_staff', 'admin'] },
   { href: '/risque', label: 'Liste de risque', roles: ['university_staff', 'admin'] },
   { href: '/modeles', label: 'Modèles de risque', roles: ['admin'] },
+  { href: '/dossiers', label: 'Dossiers', roles: ['counsellor', 'ml_manager'] },
   { href: '/sites', label: 'Lieux d’accueil', roles: ['counsellor', 'ml_manager', 'admin'] },
   { href: '/rendez-vous', label: 'Rendez-vous', roles: ['counsellor', 'ml_manager', 'admin'] },
   { href: '/disponibilites', label: 'Disponibilités', roles: ['counsellor', 'ml_manager', 'admin'] },

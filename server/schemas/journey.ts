@@ -32,6 +32,8 @@ export const Settings = Type.Object({
   minNoticeMinutes: Type.Integer(),
   horizonDays: Type.Integer(),
   closedOnPublicHolidays: Type.Boolean(),
+  callbackDueWorkingDays: Type.Integer({ description: 'call a callback request back within this many working days' }),
+  bookingAckWorkingDays: Type.Integer({ description: 'acknowledge a booking within this many working days' }),
   publicPhone: Nullable(Type.String()),
   publicEmail: Nullable(Type.String()),
 })
@@ -39,6 +41,8 @@ export const SettingsPatch = Type.Object({
   minNoticeMinutes: Type.Optional(Type.Integer({ minimum: 0, maximum: 20_160 })),
   horizonDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 180 })),
   closedOnPublicHolidays: Type.Optional(Type.Boolean()),
+  callbackDueWorkingDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 10 })),
+  bookingAckWorkingDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 10 })),
   publicPhone: Type.Optional(Nullable(Type.String({ maxLength: 30 }))),
   publicEmail: Type.Optional(Nullable(Type.String({ maxLength: 200 }))),
 })

@@ -6,6 +6,8 @@
  */
 import type { Db } from '../../db/client.ts'
 import { createAppointmentRepository } from '../../db/repositories/appointments.repository.ts'
+import { createCaseRepository } from '../../db/repositories/cases.repository.ts'
+import { createLinkRepository } from '../../db/repositories/links.repository.ts'
 import type { Appointment } from '../../db/schema/appointments.ts'
 import type { ReminderStep, SiteModality } from '../../db/vocabulary/index.ts'
 import { decryptField } from '../lib/crypto.ts'
@@ -16,6 +18,7 @@ import type { Mailer } from '../lib/mailer.ts'
 import type { SmsSender } from '../lib/sms.ts'
 import { derivedCode } from '../lib/codes.ts'
 import type { StoredIdentity } from './booking.service.ts'
+import type { LinkService } from './link.service.ts'
 import type { RoutingService } from './routing.service.ts'
 
 export const MODALITY_LABELS: Record<SiteModality, string> = {
@@ -36,6 +39,7 @@ const hour = new Intl.DateTimeFormat('fr-FR', { timeZone: 'Europe/Paris', hour: 
 type Deps = {
   db: Db
   routing: Pick<RoutingService, 'places' | 'missionLocale'>
+  links: Pick<LinkService, 'create'>
   mailer: Mailer
   sms: SmsSender
   emails: EmailRenderer
@@ -45,7 +49,7 @@ type Deps = {
 
 export type SendOutcome = 'done' | 'skipped'
 
-export function createAppointmentNotificationService({ db, routing, mailer, sms, emails, log, config }: Deps) {
+export function createAppointmentNotificationService({ db, routing, links, mailer, sms, emails, log, config }: Deps) {
   const repo = createAppointmentRepository(db)
   const fromAddress = /<([^>]+)>/.exec(config.MAIL_FROM)?.[1] ?? config.MAIL_FROM
 
@@ -109,6 +113,47 @@ export function createAppointmentNotificationService({ db, routing, mailer, sms,
         return 'done'
       } catch (err) {
         await repo.releaseClaim(appointmentId, 'confirmation')
+        throw err
+      }
+    },
+
+    /**
+     * After a no-show, once: « on reprend rendez-vous ? » with a new personal link, to the e-mail
+     * the student gave when booking. Nothing when the student gave no e-mail, when a counsellor
+     * paused the case's automatic messages, or when the appointment is no longer a no-show.
+     */
+    async sendNoShowFollowUp(appointmentId: string): Promise<SendOutcome> {
+      const current = await repo.byId(appointmentId)
+      const c = current?.caseId ? await createCaseRepository(db).byId(current.caseId) : undefined
+      if (!current || c?.remindersPaused || c?.status === 'closed') {
+        return 'skipped'
+      }
+      const a = await repo.claimNoShowFollowUp(appointmentId)
+      if (!a) {
+        return 'skipped'
+      }
+      try {
+        const { identity, data } = await details(a)
+        const oldLink = a.linkId ? await createLinkRepository(db).byId(a.linkId) : undefined
+        if (!identity.email || !oldLink) {
+          return 'skipped'
+        }
+        const link = await links.create({ studentId: oldLink.studentId, missionLocaleId: a.missionLocaleId })
+        await mailer.send({
+          to: identity.email,
+          ...emails.render('appointment-no-show', {
+            firstName: data.firstName,
+            missionLocaleName: data.missionLocaleName,
+            date: data.date,
+            time: data.time,
+            url: link.url,
+            contactPhone: data.contactPhone,
+          }),
+        })
+        log.info({ appointmentId }, 'no-show follow-up sent')
+        return 'done'
+      } catch (err) {
+        await repo.releaseClaim(appointmentId, 'no_show')
         throw err
       }
     },

@@ -260,6 +260,11 @@ export function createAvailabilityService({ db, audit }: Deps) {
       if (patch.horizonDays !== undefined && (patch.horizonDays < 1 || patch.horizonDays > 180)) {
         throw new BadInput('L’horizon de réservation doit être compris entre 1 et 180 jours.')
       }
+      for (const days of [patch.bookingAckWorkingDays, patch.callbackDueWorkingDays]) {
+        if (days !== undefined && (!Number.isInteger(days) || days < 1 || days > 10)) {
+          throw new BadInput('Les délais de traitement doivent être compris entre 1 et 10 jours ouvrés.')
+        }
+      }
       await repo.upsertSettings(missionLocaleId, patch)
       await audit.record(ctx, {
         action: 'availability.settings_update',

@@ -11,12 +11,14 @@
 import type { Db, Tx } from '../../db/client.ts'
 import { isExclusionViolation, isUniqueViolation } from '../../db/pg-errors.ts'
 import { createAppointmentRepository } from '../../db/repositories/appointments.repository.ts'
+import { createAvailabilityRepository } from '../../db/repositories/availability.repository.ts'
+import { createCaseEventRepository } from '../../db/repositories/case-events.repository.ts'
 import { createCaseRepository } from '../../db/repositories/cases.repository.ts'
 import type { Appointment } from '../../db/schema/appointments.ts'
 import { REMINDER_OFFSETS_MS, REMINDER_STEPS, type SiteModality } from '../../db/vocabulary/index.ts'
 import { CODE_PATTERN, derivedCode, hashCode } from '../lib/codes.ts'
 import { decryptField, encryptField } from '../lib/crypto.ts'
-import { addDays, parisDay, parisToUtc } from '../lib/paris-time.ts'
+import { addDays, dueAfterWorkingDays, parisDay, parisToUtc } from '../lib/paris-time.ts'
 import { AlreadyBooked, AppointmentNotFound, BadInput, NotFound, SlotTaken, TooLateToChange, TooOld, TooYoung } from '../errors.ts'
 import { inScope, organisationFilter, type Principal } from './access.ts'
 import type { AuditContext, AuditService } from './audit.service.ts'
@@ -232,17 +234,21 @@ export function createBookingService({ db, config, links, availability, routing,
       let appointment: Appointment
       try {
         appointment = await db.transaction(async (tx) => {
+          // The booking is to acknowledge within the Mission Locale's working days, and before the appointment anyway.
+          const settings = await createAvailabilityRepository(tx).settings(slot.rule.missionLocaleId)
+          const ackDue = dueAfterWorkingDays(now, settings.bookingAckWorkingDays)
           const c = await createCaseRepository(tx).open({
             missionLocaleId: slot.rule.missionLocaleId,
             origin: 'booking',
             studentId: link.studentId,
             linkId: link.id,
             assigneeId: slot.rule.counsellorId,
-            dueAt: slot.startsAt,
+            dueAt: ackDue < slot.startsAt ? ackDue : slot.startsAt,
             identityEnc,
             minor,
             details: { modality: slot.rule.modality, siteId: slot.rule.siteId },
           })
+          await createCaseEventRepository(tx).add({ caseId: c.id, kind: 'opened', at: now, payload: { origin: 'booking' } })
           return insertBooked(tx, { linkId: link.id, slot, identityEnc, minor, idempotencyKey: key, caseId: c.id }, jobIds)
         })
       } catch (err) {
@@ -326,7 +332,12 @@ export function createBookingService({ db, config, links, availability, routing,
           )
           await repo.setReplacedBy(a.id, next.id)
           if (a.caseId) {
-            await createCaseRepository(tx).setDue(a.caseId, next.startsAt)
+            await createCaseEventRepository(tx).add({
+              caseId: a.caseId,
+              kind: 'appointment',
+              at: now,
+              payload: { appointmentId: next.id, moved: a.id },
+            })
           }
           return next
         })

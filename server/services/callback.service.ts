@@ -1,11 +1,13 @@
 /**
  * "Être rappelé·e": the student leaves a phone number and preferred moments; a case opens in the
- * Mission Locale's queue, due 2 working days later (lib/paris-time.ts `dueAfterWorkingDays`:
+ * Mission Locale's queue, due 2 working days later by default (a setting of the Mission Locale) (lib/paris-time.ts `dueAfterWorkingDays`:
  * 18:00 on the 2nd working day after the request day; weekends and French public holidays,
  * Easter-based ones included, do not count). A second request through the same link updates the
  * open case instead of queueing the student twice.
  */
 import type { Db } from '../../db/client.ts'
+import { createAvailabilityRepository } from '../../db/repositories/availability.repository.ts'
+import { createCaseEventRepository } from '../../db/repositories/case-events.repository.ts'
 import { createCaseRepository } from '../../db/repositories/cases.repository.ts'
 import { CALLBACK_MOMENTS, type CallbackMoment } from '../../db/vocabulary/index.ts'
 import { encryptField } from '../lib/crypto.ts'
@@ -14,6 +16,7 @@ import { BadInput } from '../errors.ts'
 import type { AuditContext, AuditService } from './audit.service.ts'
 import type { LinkService } from './link.service.ts'
 
+/** The default; each Mission Locale sets its own (`mission_locale_settings.callback_due_working_days`). */
 export const CALLBACK_WORKING_DAYS = 2
 
 export type CallbackInput = {
@@ -49,9 +52,10 @@ export function createCallbackService({ db, config, links, audit }: Deps) {
       const missionLocaleId = link.missionLocaleId
       const firstName = input.firstName?.trim().slice(0, 100) || null
       const identityEnc = encryptField(config.dataEncryptionKey, JSON.stringify({ firstName, phone, consentAt: now.toISOString() }))
-      const dueAt = dueAfterWorkingDays(now, CALLBACK_WORKING_DAYS)
       const weekdaysOnly = input.weekdaysOnly ?? true
       const result = await db.transaction(async (tx) => {
+        const settings = await createAvailabilityRepository(tx).settings(missionLocaleId)
+        const dueAt = dueAfterWorkingDays(now, settings.callbackDueWorkingDays)
         const repo = createCaseRepository(tx)
         const open = await repo.openCallbackOfLink(link.id)
         if (open) {
@@ -67,6 +71,7 @@ export function createCallbackService({ db, config, links, audit }: Deps) {
           details: { moments, weekdaysOnly },
         })
         await repo.addCallbackRequest({ caseId: c.id, linkId: link.id, moments, weekdaysOnly })
+        await createCaseEventRepository(tx).add({ caseId: c.id, kind: 'opened', at: now, payload: { origin: 'callback' } })
         return { caseId: c.id, dueAt }
       })
       await audit.record({ ...ctx, studentLinkId: link.id }, { action: 'student.callback', entityType: 'case', entityId: result.caseId })

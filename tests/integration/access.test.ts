@@ -59,6 +59,7 @@ const PAGES: Record<string, Row> = {
   '/': /*                                                            */ row('login', 200, 200, 200, 200),
   '/sites': /*                                                       */ row('login', 403, 200, 200, 200),
   '/sites/:reimsSite': /*                                            */ row('login', 403, 200, 200, 200),
+  '/dossiers/charge': /*                                             */ row('login', 403, 403, 200, 200),
   '/equipe': /*                                                      */ row('login', 403, 403, 200, 403),
   '/admin/utilisateurs': /*                                          */ row('login', 403, 403, 403, 200),
   '/admin/utilisateurs/nouveau': /*                                  */ row('login', 403, 403, 403, 200),

@@ -11,3 +11,10 @@ export const appointmentRemindJob = defineHandler(
   ['appointmentNotifications'],
   ({ appointmentId, step }, { services }) => services.appointmentNotifications.sendReminder(appointmentId, step),
 )
+
+/** `appointment.no_show_follow_up`: « on reprend rendez-vous ? » after a no-show; claimed first, so sent once at most. */
+export const appointmentNoShowJob = defineHandler(
+  'appointment.no_show_follow_up',
+  ['appointmentNotifications'],
+  ({ appointmentId }, { services }) => services.appointmentNotifications.sendNoShowFollowUp(appointmentId),
+)

@@ -21,6 +21,8 @@ const SettingsForm = Type.Object({
   ...mlField,
   minNoticeHours: Type.Number({ minimum: 0, maximum: 336 }),
   horizonDays: Type.Integer({ minimum: 1, maximum: 180 }),
+  bookingAckWorkingDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 10 })),
+  callbackDueWorkingDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 10 })),
   closedOnPublicHolidays: Type.Optional(Type.Literal('on')),
   publicPhone: Type.Optional(Type.String({ maxLength: 30 })),
   publicEmail: Type.Optional(Type.String({ maxLength: 200 })),
@@ -52,7 +54,7 @@ const DeleteForm = Type.Object({ ...csrf, ...mlField })
  * /api/v1/missions-locales/:id/availability and /api/v1/appointments.
  */
 const plugin: FastifyPluginAsyncTypebox = async (fastify) => {
-  const { availability, bookings, routing, users, organisations } = fastify.services
+  const { availability, cases, routing, users, organisations } = fastify.services
 
   /** The Mission Locale shown: the person's own; an admin picks one (default: the first). */
   async function missionLocaleOf(p: Principal, asked?: string): Promise<string> {
@@ -121,6 +123,8 @@ const plugin: FastifyPluginAsyncTypebox = async (fastify) => {
       availability.updateSettings(request.auditCtx(), mlId, {
         minNoticeMinutes: Math.round(b.minNoticeHours * 60),
         horizonDays: b.horizonDays,
+        ...(b.bookingAckWorkingDays ? { bookingAckWorkingDays: b.bookingAckWorkingDays } : {}),
+        ...(b.callbackDueWorkingDays ? { callbackDueWorkingDays: b.callbackDueWorkingDays } : {}),
         closedOnPublicHolidays: b.closedOnPublicHolidays === 'on',
         publicPhone: b.publicPhone?.trim() || null,
         publicEmail: b.publicEmail?.trim() || null,
@@ -177,29 +181,78 @@ const plugin: FastifyPluginAsyncTypebox = async (fastify) => {
 
   fastify.get(
     '/rendez-vous',
-    { config: read, schema: { hide: true, querystring: Type.Object({ jour: Type.Optional(Day), ...mlField }) } },
+    {
+      config: read,
+      schema: {
+        hide: true,
+        querystring: Type.Object({
+          jour: Type.Optional(Day),
+          par: Type.Optional(Type.Union([Type.Literal('lieu'), Type.Literal('conseiller')])),
+          conseiller: Type.Optional(
+            Type.String({ pattern: '^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})?$' }),
+          ),
+          fait: Type.Optional(Type.String({ maxLength: 20 })),
+          ...mlField,
+        }),
+      },
+    },
     async (request, reply) => {
       const p = request.requirePrincipal()
-      const day = request.query.jour ?? parisDay(new Date())
-      const mlId = await missionLocaleOf(p, request.query.ml)
-      const rows = await bookings.day(p, { day, missionLocaleId: mlId })
-      const byPlace = new Map<string, { name: string; appointments: unknown[] }>()
-      for (const r of rows.filter((x) => x.status !== 'cancelled')) {
-        const key = r.siteName ?? MODALITY_LABELS[r.modality]
-        const group = byPlace.get(key) ?? { name: r.siteName ?? `À distance (${MODALITY_LABELS[r.modality]})`, appointments: [] }
+      const q = request.query
+      const day = q.jour ?? parisDay(new Date())
+      const mlId = await missionLocaleOf(p, q.ml)
+      const by = q.par ?? 'lieu'
+      const { rows, team } = await cases.day(request.auditCtx(), {
+        day,
+        missionLocaleId: mlId,
+        ...(q.conseiller ? { counsellorId: q.conseiller } : {}),
+      })
+      const groups = new Map<string, { name: string; appointments: unknown[] }>()
+      for (const r of rows) {
+        const key = by === 'conseiller' ? r.counsellorId : (r.siteName ?? MODALITY_LABELS[r.modality])
+        const name = by === 'conseiller' ? r.counsellorName : (r.siteName ?? `À distance (${MODALITY_LABELS[r.modality]})`)
+        const group = groups.get(key) ?? { name, appointments: [] }
         group.appointments.push({
           ...r,
           time: `${parisTime(r.startsAt)}–${parisTime(r.endsAt)}`,
           modalityLabel: MODALITY_LABELS[r.modality],
+          statusLabel: { booked: 'Prévu', cancelled: 'Annulé', held: 'Honoré', no_show: 'Absent·e' }[r.status],
         })
-        byPlace.set(key, group)
+        groups.set(key, group)
       }
       return reply.page('pages/availability/day.hbs', {
         title: 'Rendez-vous du jour',
         day,
+        by,
+        byCounsellor: by === 'conseiller',
+        team: team.map((u) => ({ ...u, selected: u.id === q.conseiller })),
         dayLabel: new Intl.DateTimeFormat('fr-FR', { timeZone: 'Europe/Paris', dateStyle: 'full' }).format(parisToUtc(day, '12:00')),
-        places: [...byPlace.values()],
+        places: [...groups.values()],
+        notice: q.fait === 'attendance' ? 'Présence enregistrée.' : undefined,
       })
+    },
+  )
+
+  fastify.post(
+    '/rendez-vous/:id/presence',
+    {
+      config: read,
+      schema: {
+        hide: true,
+        params: IdParams,
+        body: Type.Object({
+          ...csrf,
+          status: Type.Union([Type.Literal('held'), Type.Literal('no_show')]),
+          retour: Type.Optional(Type.Union([Type.Literal('dossier'), Type.Literal('jour')])),
+        }),
+      },
+    },
+    async (request, reply) => {
+      const r = await cases.markAttendance(request.auditCtx(), request.params.id, request.body.status)
+      return reply.redirect(
+        request.body.retour === 'dossier' && r.caseId ? `/dossiers/${r.caseId}?fait=attendance` : '/rendez-vous?fait=attendance',
+        303,
+      )
     },
   )
 }
