@@ -65,7 +65,10 @@ export function startWorkers(opts: {
         log,
         job: { id: job.id ?? '', attemptsMade: job.attemptsMade, updateProgress: (p: object) => job.updateProgress(p) },
       })
-      log.info({ job: job.name, jobId: job.id, outcome, ms: Date.now() - started }, 'job finished')
+      // A job repeated every few seconds (the reconciler) would drown the log: debug level for it.
+      const repeat = JOBS[name].repeat
+      const frequent = repeat !== undefined && 'everyMs' in repeat && repeat.everyMs < 60_000
+      log[frequent ? 'debug' : 'info']({ job: job.name, jobId: job.id, outcome, ms: Date.now() - started }, 'job finished')
       return outcome
     } finally {
       active.delete(key)
