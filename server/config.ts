@@ -6,6 +6,7 @@
 import Type, { type Static } from 'typebox'
 import Value from 'typebox/value'
 import { hkdfSync } from 'node:crypto'
+import type { Keyring } from './lib/crypto.ts'
 
 const Bool = (def: boolean, description: string) => Type.Boolean({ default: def, description })
 
@@ -43,6 +44,17 @@ export const ConfigSchema = Type.Object({
   DATA_ENCRYPTION_KEY: Type.String({
     pattern: '^[A-Za-z0-9+/]{43}=$',
     description: 'a 32-byte key in base64 (44 characters), e.g. from: openssl rand -base64 32',
+  }),
+  DATA_ENCRYPTION_KEY_ID: Type.Integer({
+    default: 1,
+    minimum: 1,
+    maximum: 255,
+    description: 'the id (1-255) of DATA_ENCRYPTION_KEY, stored with every value it encrypts; raise it when the key rotates',
+  }),
+  DATA_ENCRYPTION_PREVIOUS_KEYS: Type.String({
+    default: '',
+    pattern: '^(\\d{1,3}:[A-Za-z0-9+/]{43}=(,\\d{1,3}:[A-Za-z0-9+/]{43}=)*)?$',
+    description: 'earlier data keys still needed to read old values, as id:base64 pairs separated by commas (e.g. 1:…=); empty: none',
   }),
   SMTP_HOST: Type.String({ default: '127.0.0.1', minLength: 1, description: 'the SMTP server host name' }),
   SMTP_PORT: Type.Integer({ default: 1025, minimum: 1, maximum: 65535, description: 'the SMTP server port' }),
@@ -115,7 +127,8 @@ export type Config = RawConfig & {
   isProduction: boolean
   isTest: boolean
   isSmtpAuth: boolean
-  dataEncryptionKey: Buffer
+  /** Every data key by id, the current one included: what contact data is encrypted and decrypted with. */
+  dataKeys: Keyring
   /** HMAC key of the objection list (suppressions): SUPPRESSION_KEY, or derived from DATA_ENCRYPTION_KEY. */
   suppressionKey: Buffer
   /** HMAC key from which manage codes of appointments are derived (never stored in clear). */
@@ -170,16 +183,29 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(variable, `Configuration error: ${variable} must be ${expects} (${shown}).`)
   }
   const raw = converted as RawConfig
+  const keys = new Map<number, Buffer>()
+  for (const pair of raw.DATA_ENCRYPTION_PREVIOUS_KEYS ? raw.DATA_ENCRYPTION_PREVIOUS_KEYS.split(',') : []) {
+    const [id, key] = pair.split(':') as [string, string]
+    keys.set(Number(id), Buffer.from(key, 'base64'))
+  }
+  keys.set(raw.DATA_ENCRYPTION_KEY_ID, Buffer.from(raw.DATA_ENCRYPTION_KEY, 'base64'))
+  if ([...keys.keys()].some((id) => id < 1 || id > 255)) {
+    throw new ConfigError(
+      'DATA_ENCRYPTION_PREVIOUS_KEYS',
+      'Configuration error: DATA_ENCRYPTION_PREVIOUS_KEYS key ids must be between 1 and 255.',
+    )
+  }
+  // Keys derived for other purposes (objection-list hashes, manage codes) must not change when
+  // the data key rotates: they come from the first data key (id 1) while it is configured.
+  const rootSecret = keys.get(1)?.toString('base64') ?? raw.DATA_ENCRYPTION_KEY
   return {
     ...raw,
     isProduction: raw.NODE_ENV === 'production',
     isTest: raw.NODE_ENV === 'test',
     isSmtpAuth: raw.SMTP_USER !== '',
-    dataEncryptionKey: Buffer.from(raw.DATA_ENCRYPTION_KEY, 'base64'),
-    suppressionKey: raw.SUPPRESSION_KEY
-      ? Buffer.from(raw.SUPPRESSION_KEY, 'base64')
-      : deriveKey(raw.DATA_ENCRYPTION_KEY, 'repere suppressions v1'),
-    manageCodeKey: deriveKey(raw.DATA_ENCRYPTION_KEY, 'repere appointment manage codes v1'),
+    dataKeys: { currentId: raw.DATA_ENCRYPTION_KEY_ID, keys },
+    suppressionKey: raw.SUPPRESSION_KEY ? Buffer.from(raw.SUPPRESSION_KEY, 'base64') : deriveKey(rootSecret, 'repere suppressions v1'),
+    manageCodeKey: deriveKey(rootSecret, 'repere appointment manage codes v1'),
   }
 }
 

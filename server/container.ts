@@ -34,6 +34,7 @@ import { createUploadStores } from './services/uploads/index.ts'
 import { devSmsSink, type SmsSender } from './lib/sms.ts'
 import { createRoutingService } from './services/routing.service.ts'
 import { createSuppressionService } from './services/suppression.service.ts'
+import { createConsentService } from './services/consent.service.ts'
 import { createLinkService } from './services/link.service.ts'
 import { createAvailabilityService } from './services/availability.service.ts'
 import { createBookingService } from './services/booking.service.ts'
@@ -63,7 +64,8 @@ export function createContainer({ config, database, redis, queues, mailer, log, 
   const importProcessor = createImportProcessor({ sql, imports: importsRepo, outbox, uploads, log, config })
   const emails = createEmailRenderer()
   const routing = createRoutingService({ db })
-  const suppressions = createSuppressionService({ db, config, audit })
+  const consents = createConsentService({ db })
+  const suppressions = createSuppressionService({ db, config, audit, consents })
   const links = createLinkService({ db, config, routing, suppressions, audit })
   const availability = createAvailabilityService({ db, audit })
   return {
@@ -101,6 +103,7 @@ export function createContainer({ config, database, redis, queues, mailer, log, 
       config,
     }),
     routing,
+    consents,
     suppressions,
     links,
     availability,
