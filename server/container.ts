@@ -35,6 +35,7 @@ import { devSmsSink, type SmsSender } from './lib/sms.ts'
 import { createRoutingService } from './services/routing.service.ts'
 import { createSuppressionService } from './services/suppression.service.ts'
 import { createConsentService } from './services/consent.service.ts'
+import { createCampaignService } from './services/campaign.service.ts'
 import { createLinkService } from './services/link.service.ts'
 import { createAvailabilityService } from './services/availability.service.ts'
 import { createBookingService } from './services/booking.service.ts'
@@ -104,6 +105,7 @@ export function createContainer({ config, database, redis, queues, mailer, log, 
     }),
     routing,
     consents,
+    campaigns: createCampaignService({ db, config, audit, mailer }),
     suppressions,
     links,
     availability,
