@@ -103,6 +103,23 @@ export const ConfigSchema = Type.Object({
     description:
       'a 32-byte key in base64 (44 characters) for the keyed hashes of the objection list; empty: derived from DATA_ENCRYPTION_KEY',
   }),
+  SMS_PROVIDER_URL: Type.String({
+    default: '',
+    pattern: '^(https?://[^\\s]+)?$',
+    description: 'the HTTP endpoint of the SMS provider (empty: SMS are kept by a local sink, nothing is sent)',
+  }),
+  SMS_PROVIDER_KEY: Type.String({ default: '', description: 'the API key of the SMS provider (sent as a Bearer token)' }),
+  SMS_STOP_MENTION: Type.String({
+    default: 'STOP au 36111',
+    minLength: 4,
+    maxLength: 40,
+    description: 'the free opt-out added to every campaign SMS, like "STOP au 36111" (the provider’s short code)',
+  }),
+  CAMPAIGN_CLAIM_TIMEOUT_MS: Type.Integer({
+    default: 300_000,
+    minimum: 10_000,
+    description: 'how long a message may stay claimed by a worker before it is taken back, in ms (at least 10000)',
+  }),
   WORKER_CONCURRENCY: Type.Integer({ default: 2, minimum: 1, maximum: 64, description: 'jobs a worker runs at once (1-64)' }),
   SCORE_DEBOUNCE_MS: Type.Integer({
     default: 60_000,

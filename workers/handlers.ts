@@ -11,6 +11,7 @@ import { reconcileJob } from './jobs/reconcile.job.ts'
 import { scoreBatchJob, scoreCohortJob, scoreNightlyJob, scoreRunJob } from './jobs/score-cohort.job.ts'
 import { trainModelJob } from './jobs/train-model.job.ts'
 import { appointmentConfirmJob, appointmentRemindJob } from './jobs/appointment-notify.job.ts'
+import { campaignTickJob, messageFailJob, messageSendJob } from './jobs/campaign.job.ts'
 
 export type Handlers = { [K in JobName]: JobHandler<K> }
 
@@ -25,6 +26,9 @@ export const handlers: Handlers = {
   'model.train': trainModelJob,
   'appointment.confirm': appointmentConfirmJob,
   'appointment.remind': appointmentRemindJob,
+  'campaign.tick': campaignTickJob,
+  'message.send': messageSendJob,
+  'message.fail': messageFailJob,
   'outbox.reconcile': reconcileJob,
 }
 

@@ -19,6 +19,7 @@ CREATE TABLE "campaigns" (
 	"reminder_days" smallint[] DEFAULT '{3,7}'::smallint[] NOT NULL,
 	"capacity_days" integer DEFAULT 10 NOT NULL,
 	"capacity_factor" real DEFAULT 1 NOT NULL,
+	"callbacks_per_day" integer DEFAULT 2 NOT NULL,
 	"failure_threshold" real DEFAULT 0.2 NOT NULL,
 	"pause_reason" text,
 	"start_at" timestamp with time zone,
@@ -62,6 +63,8 @@ CREATE TABLE "messages" (
 	"error" text,
 	"queued_at" timestamp with time zone DEFAULT now() NOT NULL,
 	"claimed_at" timestamp with time zone,
+	"dispatched_at" timestamp with time zone,
+	"dispatches" integer DEFAULT 0 NOT NULL,
 	"sent_at" timestamp with time zone
 );
 --> statement-breakpoint

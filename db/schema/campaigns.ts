@@ -61,6 +61,8 @@ export const campaigns = pgTable(
     /** Capacity pacing: pending invitations ≤ (free slots + callback capacity over `capacity_days`) × `capacity_factor`. */
     capacityDays: integer('capacity_days').notNull().default(10),
     capacityFactor: real('capacity_factor').notNull().default(1),
+    /** Callbacks each targeted Mission Locale can make per working day, counted with its free slots. */
+    callbacksPerDay: integer('callbacks_per_day').notNull().default(2),
     /** Auto-pause when failed / attempted exceeds this share (after at least 20 attempts). */
     failureThreshold: real('failure_threshold').notNull().default(0.2),
     pauseReason: text('pause_reason'),

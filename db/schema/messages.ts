@@ -33,6 +33,9 @@ export const messages = pgTable(
     error: text('error'),
     queuedAt: timestamp('queued_at', { withTimezone: true }).notNull().defaultNow(),
     claimedAt: timestamp('claimed_at', { withTimezone: true }),
+    /** Last time a `message.send` job was enqueued for it; `dispatches` numbers those jobs (job id). */
+    dispatchedAt: timestamp('dispatched_at', { withTimezone: true }),
+    dispatches: integer('dispatches').notNull().default(0),
     sentAt: timestamp('sent_at', { withTimezone: true }),
   },
   (t) => [

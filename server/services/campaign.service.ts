@@ -471,10 +471,10 @@ export function createCampaignService({ db, config, audit, mailer, now = () => n
     },
 
     /** The engine's side: scheduled campaigns whose start has come begin to run. */
-    async startDue(): Promise<Campaign[]> {
+    async startDue(at = now()): Promise<Campaign[]> {
       const started: Campaign[] = []
-      for (const c of await repo().dueToStart(now())) {
-        const updated = await repo().updateIf(c.id, ['scheduled'], { status: 'running', startedAt: now() })
+      for (const c of await repo().dueToStart(at)) {
+        const updated = await repo().updateIf(c.id, ['scheduled'], { status: 'running', startedAt: at })
         if (updated) {
           await audit.record({}, { action: 'campaign.running', entityType: 'campaign', entityId: c.id, details: { from: 'scheduled' } })
           started.push(updated)

@@ -112,6 +112,8 @@ export function resetScoredCohort(): void {
 
 export async function principal(t: TestApp, email: string): Promise<Principal> {
   const [u] = await t.database.db.select().from(users).where(eq(users.email, email))
-  if (!u) {throw new Error(`no user ${email}`)}
+  if (!u) {
+    throw new Error(`no user ${email}`)
+  }
   return { userId: u.id, role: u.role, organisationId: u.organisationId }
 }

@@ -8,6 +8,7 @@ import communes from './communes.ts'
 import risk from './risk.ts'
 import models from './models.ts'
 import journey from './journey.ts'
+import campaigns from './campaigns.ts'
 
 /** The JSON API, versioned under /api/v1 and documented at /docs. */
 const api: FastifyPluginAsync = async (fastify) => {
@@ -20,5 +21,6 @@ const api: FastifyPluginAsync = async (fastify) => {
   await fastify.register(risk)
   await fastify.register(models)
   await fastify.register(journey)
+  await fastify.register(campaigns)
 }
 export default api
