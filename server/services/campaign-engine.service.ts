@@ -215,7 +215,7 @@ export function createCampaignEngine(deps: Deps) {
         const data = {
           prenom: ctx.firstNameEnc ? decryptField(config.dataKeys, ctx.firstNameEnc) : '',
           lien: link.url,
-          desinscription: `${base}/r/desinscription/${link.code}`,
+          desinscription: `${base}/r/${link.code}/desinscription`,
           expediteur: ctx.universityName,
           mission_locale: ctx.missionLocaleName,
         }

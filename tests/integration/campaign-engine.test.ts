@@ -17,7 +17,7 @@ import type { CampaignInput } from '../../server/services/campaign.service.ts'
 import { startTestApp, type TestApp } from '../helpers/app.ts'
 import { principal, resetScoredCohort, scoredStudents } from '../helpers/campaigns.ts'
 import { testConfig } from '../helpers/env.ts'
-import { openEveryDay } from '../helpers/journey.ts'
+import { formTokens, openEveryDay } from '../helpers/journey.ts'
 
 let t: TestApp
 let smtp: SMTPServer
@@ -144,6 +144,23 @@ describe('campaign engine', () => {
     expect(res.json()).toEqual({ unsubscribed: true })
     const student = rows.find((r) => `etu${r.studentId}@etudiant.univ-reims.test` === to(mail))?.studentId as number
     expect((await createConsentRepository(t.database.db).currentFor(student, 'email'))?.status).toBe('withdrawn')
+
+    // The link in the body: a page with one button (CSRF-protected form), for another recipient.
+    const other = got[1] as ParsedMail
+    const page = /https?:\/\/[^\s]+(\/r\/[A-Za-z0-9_-]{22}\/desinscription)/.exec(other.text ?? '')?.[1] as string
+    const get = await t.app.inject({ method: 'GET', url: page })
+    expect(get.statusCode, get.body).toBe(200)
+    const { token, cookie } = formTokens(get)
+    const post = await t.app.inject({
+      method: 'POST',
+      url: page,
+      headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+      payload: `_csrf=${encodeURIComponent(token)}`,
+    })
+    expect(post.statusCode, post.body).toBe(200)
+    expect(post.body).toContain('plus d’e-mails')
+    const otherStudent = rows.find((r) => `etu${r.studentId}@etudiant.univ-reims.test` === to(other))?.studentId as number
+    expect((await createConsentRepository(t.database.db).currentFor(otherStudent, 'email'))?.status).toBe('withdrawn')
   })
 
   it('sends nothing outside the window: weekends, nights, public holidays', async () => {
