@@ -9,6 +9,7 @@ import api from './api/index.ts'
 import imports from './imports/index.ts'
 import risk from './risk/index.ts'
 import studentPages from './r/index.ts'
+import campaigns from './campaigns/index.ts'
 
 const routes: FastifyPluginAsync = async (fastify) => {
   await fastify.register(health)
@@ -19,6 +20,7 @@ const routes: FastifyPluginAsync = async (fastify) => {
   await fastify.register(availability)
   await fastify.register(imports)
   await fastify.register(risk)
+  await fastify.register(campaigns)
   await fastify.register(studentPages, { prefix: '/r' })
   await fastify.register(api, { prefix: '/api/v1' })
 }

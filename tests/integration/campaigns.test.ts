@@ -7,7 +7,8 @@ import { campaignMembers, cases, suppressions } from '../../db/schema/index.ts'
 import { eq } from 'drizzle-orm'
 import { isControl } from '../../server/services/campaign.service.ts'
 import type { Principal } from '../../server/services/access.ts'
-import { startTestApp, type TestApp } from '../helpers/app.ts'
+import { loginWithForm, startTestApp, type TestApp } from '../helpers/app.ts'
+import { formTokens } from '../helpers/journey.ts'
 import { principal, resetScoredCohort, scoredStudents } from '../helpers/campaigns.ts'
 
 let t: TestApp
@@ -155,5 +156,40 @@ describe('approval, control group and states', () => {
     expect(sent[0]?.to).toBe('universite@demo.repere.test')
     expect(sent[0]?.subject).toMatch(/^\[ESSAI\] Inès/)
     expect(sent[0]?.text).toContain('https://repere.example.fr/r/')
+  })
+})
+
+describe('pages', () => {
+  it('staff see the list and the page with count and check; the manager approves with the form; Épernay gets 404', async () => {
+    await scoredStudents(t, [{ faculty: 'UFR Pages' }])
+    const c = await s().create(ctx(staff), {
+      name: 'Page test',
+      channel: 'email',
+      territoryIds: [mlReims()],
+      segment: { faculty: 'UFR Pages' },
+    })
+    const { cookie } = await loginWithForm(t.app, 'universite@demo.repere.test')
+    const list = await t.app.inject({ method: 'GET', url: '/campagnes', headers: { cookie } })
+    expect(list.statusCode, list.body).toBe(200)
+    expect(list.body).toContain('Page test')
+    const page = await t.app.inject({ method: 'GET', url: `/campagnes/${c.id}`, headers: { cookie } })
+    expect(page.statusCode, page.body).toBe(200)
+    expect(page.body).toContain('Le message passe la vérification.')
+    expect(page.body).toContain('Qui serait contacté')
+
+    const manager = await loginWithForm(t.app, 'direction.reims@demo.repere.test')
+    const mpage = await t.app.inject({ method: 'GET', url: `/campagnes/${c.id}`, headers: { cookie: manager.cookie } })
+    const { token, cookie: mcookie } = formTokens(mpage, manager.cookie)
+    const post = await t.app.inject({
+      method: 'POST',
+      url: `/campagnes/${c.id}/approve`,
+      headers: { cookie: mcookie, 'content-type': 'application/x-www-form-urlencoded' },
+      payload: `_csrf=${encodeURIComponent(token)}`,
+    })
+    expect(post.statusCode, post.body).toBe(303)
+    expect((await s().approvals(staff, c.id))[0]?.approval).not.toBeNull()
+
+    const other = await loginWithForm(t.app, 'direction.epernay@demo.repere.test')
+    expect((await t.app.inject({ method: 'GET', url: `/campagnes/${c.id}`, headers: { cookie: other.cookie } })).statusCode).toBe(404)
   })
 })
