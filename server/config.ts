@@ -6,6 +6,7 @@
 import Type, { type Static } from 'typebox'
 import Value from 'typebox/value'
 import { hkdfSync } from 'node:crypto'
+import type { Keyring } from './lib/crypto.ts'
 
 const Bool = (def: boolean, description: string) => Type.Boolean({ default: def, description })
 
@@ -43,6 +44,17 @@ export const ConfigSchema = Type.Object({
   DATA_ENCRYPTION_KEY: Type.String({
     pattern: '^[A-Za-z0-9+/]{43}=$',
     description: 'a 32-byte key in base64 (44 characters), e.g. from: openssl rand -base64 32',
+  }),
+  DATA_ENCRYPTION_KEY_ID: Type.Integer({
+    default: 1,
+    minimum: 1,
+    maximum: 255,
+    description: 'the id (1-255) of DATA_ENCRYPTION_KEY, stored with every value it encrypts; raise it when the key rotates',
+  }),
+  DATA_ENCRYPTION_PREVIOUS_KEYS: Type.String({
+    default: '',
+    pattern: '^(\\d{1,3}:[A-Za-z0-9+/]{43}=(,\\d{1,3}:[A-Za-z0-9+/]{43}=)*)?$',
+    description: 'earlier data keys still needed to read old values, as id:base64 pairs separated by commas (e.g. 1:…=); empty: none',
   }),
   SMTP_HOST: Type.String({ default: '127.0.0.1', minLength: 1, description: 'the SMTP server host name' }),
   SMTP_PORT: Type.Integer({ default: 1025, minimum: 1, maximum: 65535, description: 'the SMTP server port' }),
@@ -91,6 +103,23 @@ export const ConfigSchema = Type.Object({
     description:
       'a 32-byte key in base64 (44 characters) for the keyed hashes of the objection list; empty: derived from DATA_ENCRYPTION_KEY',
   }),
+  SMS_PROVIDER_URL: Type.String({
+    default: '',
+    pattern: '^(https?://[^\\s]+)?$',
+    description: 'the HTTP endpoint of the SMS provider (empty: SMS are kept by a local sink, nothing is sent)',
+  }),
+  SMS_PROVIDER_KEY: Type.String({ default: '', description: 'the API key of the SMS provider (sent as a Bearer token)' }),
+  SMS_STOP_MENTION: Type.String({
+    default: 'STOP au 36111',
+    minLength: 4,
+    maxLength: 40,
+    description: 'the free opt-out added to every campaign SMS, like "STOP au 36111" (the provider’s short code)',
+  }),
+  CAMPAIGN_CLAIM_TIMEOUT_MS: Type.Integer({
+    default: 300_000,
+    minimum: 10_000,
+    description: 'how long a message may stay claimed by a worker before it is taken back, in ms (at least 10000)',
+  }),
   WORKER_CONCURRENCY: Type.Integer({ default: 2, minimum: 1, maximum: 64, description: 'jobs a worker runs at once (1-64)' }),
   SCORE_DEBOUNCE_MS: Type.Integer({
     default: 60_000,
@@ -115,7 +144,8 @@ export type Config = RawConfig & {
   isProduction: boolean
   isTest: boolean
   isSmtpAuth: boolean
-  dataEncryptionKey: Buffer
+  /** Every data key by id, the current one included: what contact data is encrypted and decrypted with. */
+  dataKeys: Keyring
   /** HMAC key of the objection list (suppressions): SUPPRESSION_KEY, or derived from DATA_ENCRYPTION_KEY. */
   suppressionKey: Buffer
   /** HMAC key from which manage codes of appointments are derived (never stored in clear). */
@@ -170,16 +200,29 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(variable, `Configuration error: ${variable} must be ${expects} (${shown}).`)
   }
   const raw = converted as RawConfig
+  const keys = new Map<number, Buffer>()
+  for (const pair of raw.DATA_ENCRYPTION_PREVIOUS_KEYS ? raw.DATA_ENCRYPTION_PREVIOUS_KEYS.split(',') : []) {
+    const [id, key] = pair.split(':') as [string, string]
+    keys.set(Number(id), Buffer.from(key, 'base64'))
+  }
+  keys.set(raw.DATA_ENCRYPTION_KEY_ID, Buffer.from(raw.DATA_ENCRYPTION_KEY, 'base64'))
+  if ([...keys.keys()].some((id) => id < 1 || id > 255)) {
+    throw new ConfigError(
+      'DATA_ENCRYPTION_PREVIOUS_KEYS',
+      'Configuration error: DATA_ENCRYPTION_PREVIOUS_KEYS key ids must be between 1 and 255.',
+    )
+  }
+  // Keys derived for other purposes (objection-list hashes, manage codes) must not change when
+  // the data key rotates: they come from the first data key (id 1) while it is configured.
+  const rootSecret = keys.get(1)?.toString('base64') ?? raw.DATA_ENCRYPTION_KEY
   return {
     ...raw,
     isProduction: raw.NODE_ENV === 'production',
     isTest: raw.NODE_ENV === 'test',
     isSmtpAuth: raw.SMTP_USER !== '',
-    dataEncryptionKey: Buffer.from(raw.DATA_ENCRYPTION_KEY, 'base64'),
-    suppressionKey: raw.SUPPRESSION_KEY
-      ? Buffer.from(raw.SUPPRESSION_KEY, 'base64')
-      : deriveKey(raw.DATA_ENCRYPTION_KEY, 'repere suppressions v1'),
-    manageCodeKey: deriveKey(raw.DATA_ENCRYPTION_KEY, 'repere appointment manage codes v1'),
+    dataKeys: { currentId: raw.DATA_ENCRYPTION_KEY_ID, keys },
+    suppressionKey: raw.SUPPRESSION_KEY ? Buffer.from(raw.SUPPRESSION_KEY, 'base64') : deriveKey(rootSecret, 'repere suppressions v1'),
+    manageCodeKey: deriveKey(rootSecret, 'repere appointment manage codes v1'),
   }
 }
 

@@ -31,15 +31,23 @@ import { createScoringService } from './services/scoring.service.ts'
 import { createNotificationService } from './services/notification.service.ts'
 import { createEmailRenderer } from './lib/email-templates.ts'
 import { createUploadStores } from './services/uploads/index.ts'
-import { devSmsSink, type SmsSender } from './lib/sms.ts'
+import { devSmsSink, httpSmsSender, type SmsSender } from './lib/sms.ts'
 import { createRoutingService } from './services/routing.service.ts'
 import { createSuppressionService } from './services/suppression.service.ts'
+import { createConsentService } from './services/consent.service.ts'
+import { createCampaignService } from './services/campaign.service.ts'
+import { createCampaignEngine } from './services/campaign-engine.service.ts'
 import { createLinkService } from './services/link.service.ts'
 import { createAvailabilityService } from './services/availability.service.ts'
 import { createBookingService } from './services/booking.service.ts'
 import { createCallbackService } from './services/callback.service.ts'
 import { createAppointmentNotificationService } from './services/appointment-notification.service.ts'
 import { createCaseService } from './services/case.service.ts'
+
+/** The HTTP provider when configured; otherwise the sink (dev, tests): nothing leaves the machine. */
+function defaultSms(config: Config): SmsSender {
+  return config.SMS_PROVIDER_URL ? httpSmsSender({ url: config.SMS_PROVIDER_URL, key: config.SMS_PROVIDER_KEY }) : devSmsSink()
+}
 
 export type ContainerDeps = {
   config: Config
@@ -48,11 +56,11 @@ export type ContainerDeps = {
   queues: Queues
   mailer: Mailer
   log: Logger
-  /** The SMS provider; default: the dev sink (the campaign issue adds the real one). */
+  /** The SMS provider; default: SMS_PROVIDER_URL's, or the dev sink. */
   sms?: SmsSender
 }
 
-export function createContainer({ config, database, redis, queues, mailer, log, sms = devSmsSink() }: ContainerDeps) {
+export function createContainer({ config, database, redis, queues, mailer, log, sms = defaultSms(config) }: ContainerDeps) {
   const { db, sql } = database
   const organisationsRepo = createOrganisationRepository(db)
   const usersRepo = createUserRepository(db)
@@ -64,9 +72,11 @@ export function createContainer({ config, database, redis, queues, mailer, log, 
   const importProcessor = createImportProcessor({ sql, imports: importsRepo, outbox, uploads, log, config })
   const emails = createEmailRenderer()
   const routing = createRoutingService({ db })
-  const suppressions = createSuppressionService({ db, config, audit })
+  const consents = createConsentService({ db })
+  const suppressions = createSuppressionService({ db, config, audit, consents })
   const links = createLinkService({ db, config, routing, suppressions, audit })
   const availability = createAvailabilityService({ db, audit })
+  const campaigns = createCampaignService({ db, config, audit, mailer })
   return {
     config,
     log,
@@ -102,6 +112,9 @@ export function createContainer({ config, database, redis, queues, mailer, log, 
       config,
     }),
     routing,
+    consents,
+    campaigns,
+    campaignEngine: createCampaignEngine({ db, config, mailer, sms, links, availability, consents, campaigns, outbox, log }),
     suppressions,
     links,
     availability,

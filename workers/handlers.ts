@@ -11,6 +11,7 @@ import { reconcileJob } from './jobs/reconcile.job.ts'
 import { scoreBatchJob, scoreCohortJob, scoreNightlyJob, scoreRunJob } from './jobs/score-cohort.job.ts'
 import { trainModelJob } from './jobs/train-model.job.ts'
 import { appointmentConfirmJob, appointmentNoShowJob, appointmentRemindJob } from './jobs/appointment-notify.job.ts'
+import { campaignTickJob, messageFailJob, messageSendJob } from './jobs/campaign.job.ts'
 
 export type Handlers = { [K in JobName]: JobHandler<K> }
 
@@ -26,6 +27,9 @@ export const handlers: Handlers = {
   'appointment.confirm': appointmentConfirmJob,
   'appointment.remind': appointmentRemindJob,
   'appointment.no_show_follow_up': appointmentNoShowJob,
+  'campaign.tick': campaignTickJob,
+  'message.send': messageSendJob,
+  'message.fail': messageFailJob,
   'outbox.reconcile': reconcileJob,
 }
 

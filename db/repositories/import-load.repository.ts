@@ -25,7 +25,7 @@ export type StagingColumn = {
 }
 
 /** What turning a row into staging values needs: contact details are encrypted before they reach the database. */
-export type LoaderContext = { encrypt: (clear: string) => Buffer }
+export type LoaderContext = { encrypt: (clear: string) => Buffer; keyId: number }
 
 export type MergeParams = { universityId: string; importId: string }
 
@@ -203,21 +203,66 @@ const contacts: Loader = {
     encrypted('first_name_enc', 'prenom'),
     encrypted('email_enc', 'email'),
     encrypted('phone_enc', 'telephone'),
-    { name: 'consent_email', type: 'boolean', value: (v) => v.consentement_email === true },
-    { name: 'consent_sms', type: 'boolean', value: (v) => v.consentement_sms === true },
+    { name: 'key_id', type: 'smallint', value: (_v, ctx) => ctx.keyId },
+    // Null when the file says nothing for the channel (no address, no number).
+    col('consent_email', 'boolean', 'consentement_email'),
+    col('consent_sms', 'boolean', 'consentement_sms'),
     col('consent_date', 'date', 'date_consentement'),
     col('consent_source', 'text', 'source_consentement'),
+    col('consent_version', 'text', 'version_texte'),
   ],
   key: ['pseudo_id'],
-  insert: `INSERT INTO contacts AS t (student_id, first_name_enc, email_enc, phone_enc, consent_email, consent_sms, consent_date, consent_source, import_id)
-    SELECT s.id, g.first_name_enc, g.email_enc, g.phone_enc, g.consent_email, g.consent_sms, g.consent_date, g.consent_source, $2 ${STUDENT_JOIN}`,
-  // Encrypted values differ at every import (random nonce): always replace.
+  insert: `INSERT INTO contacts AS t (student_id, first_name_enc, email_enc, phone_enc, key_id, import_id)
+    SELECT s.id, g.first_name_enc, g.email_enc, g.phone_enc, g.key_id, $2 ${STUDENT_JOIN}`,
+  // Encrypted values differ at every import (random nonce): always replace. Consents go to the
+  // ledger (mergeStagedConsents), never here.
   onConflict: `ON CONFLICT (student_id) DO UPDATE SET
       first_name_enc = excluded.first_name_enc, email_enc = excluded.email_enc, phone_enc = excluded.phone_enc,
-      consent_email = excluded.consent_email, consent_sms = excluded.consent_sms, consent_date = excluded.consent_date,
-      consent_source = excluded.consent_source, import_id = excluded.import_id, updated_at = now()`,
+      key_id = excluded.key_id, import_id = excluded.import_id, updated_at = now(),
+      email_invalid_at = CASE WHEN t.email_enc IS NULL OR excluded.email_enc IS NULL THEN NULL ELSE t.email_invalid_at END,
+      phone_invalid_at = CASE WHEN t.phone_enc IS NULL OR excluded.phone_enc IS NULL THEN NULL ELSE t.phone_invalid_at END`,
   academicYear: null,
   scoring: false,
+}
+
+/**
+ * Feeds the consent ledger from a staged contacts file, in the import's transaction. The file
+ * is one source among others and never the last word:
+ * - an objection is never overridden;
+ * - a withdrawal is overridden only by a consent dated a later day than the withdrawal;
+ * - a "no" in the file withdraws a consent only if it is not older than that consent;
+ * - a file older than the current consent changes nothing.
+ * Only changes are written: each one as a `consents` row and one `consent_events` row.
+ */
+export async function mergeStagedConsents(tx: postgres.TransactionSql, p: MergeParams): Promise<number> {
+  const res = await tx.unsafe(
+    `WITH src AS (
+       SELECT DISTINCT ON (s.id, ch.channel) s.id AS student_id, ch.channel::consent_channel AS channel,
+         (CASE WHEN ch.given THEN 'given' ELSE 'withdrawn' END)::consent_status AS status,
+         g.consent_source AS source, g.consent_version AS text_version,
+         (g.consent_date::timestamp AT TIME ZONE 'Europe/Paris') AS at
+       FROM stg g JOIN students s ON s.university_id = $1 AND s.pseudo_id = g.pseudo_id
+       CROSS JOIN LATERAL (VALUES ('email', g.consent_email), ('sms', g.consent_sms)) AS ch(channel, given)
+       WHERE ch.given IS NOT NULL
+       ORDER BY s.id, ch.channel, g.line DESC
+     ), applied AS (
+       INSERT INTO consents AS t (student_id, channel, status, source, text_version, at, import_id)
+       SELECT student_id, channel, status, source, text_version, at, $2 FROM src ORDER BY student_id, channel
+       ON CONFLICT (student_id, channel) DO UPDATE
+         SET status = excluded.status, source = excluded.source, text_version = excluded.text_version, at = excluded.at,
+           import_id = excluded.import_id, updated_at = now()
+         WHERE t.status <> 'objected' AND (
+           (t.status = 'given' AND excluded.at >= t.at
+             AND (excluded.status, excluded.source, excluded.text_version, excluded.at) IS DISTINCT FROM (t.status, t.source, t.text_version, t.at))
+           OR (t.status = 'withdrawn' AND excluded.status = 'given'
+             AND (excluded.at AT TIME ZONE 'Europe/Paris')::date > (t.at AT TIME ZONE 'Europe/Paris')::date))
+       RETURNING t.student_id, t.channel, t.status, t.source, t.text_version, t.at, t.import_id
+     )
+     INSERT INTO consent_events (student_id, channel, status, source, text_version, at, import_id)
+     SELECT student_id, channel, status, source, text_version, at, import_id FROM applied`,
+    [p.universityId, p.importId],
+  )
+  return res.count
 }
 
 const outcomes: Loader = {

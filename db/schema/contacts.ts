@@ -1,4 +1,4 @@
-import { bigint, boolean, customType, date, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core'
+import { bigint, customType, index, pgTable, smallint, timestamp, uuid } from 'drizzle-orm/pg-core'
 import { imports } from './imports.ts'
 import { students } from './students.ts'
 
@@ -6,20 +6,26 @@ const bytea = customType<{ data: Buffer; driverData: Buffer }>({ dataType: () =>
 
 /**
  * Contact details of students who consented to be contacted, encrypted at rest with
- * AES-256-GCM (key DATA_ENCRYPTION_KEY, see server/lib/crypto.ts). Only the university
- * reads them; a Mission Locale learns who a student is only when the student acts.
+ * AES-256-GCM (server/lib/crypto.ts). `key_id` names the data key of the three values, so keys
+ * rotate (scripts/reencrypt-contacts.ts). Whether a student may be contacted is not here: the
+ * consent ledger (`consents`) is the source of truth. Only the university reads them; a Mission
+ * Locale learns who a student is only when the student acts.
  */
-export const contacts = pgTable('contacts', {
-  studentId: bigint('student_id', { mode: 'number' })
-    .primaryKey()
-    .references(() => students.id, { onDelete: 'cascade' }),
-  firstNameEnc: bytea('first_name_enc'),
-  emailEnc: bytea('email_enc'),
-  phoneEnc: bytea('phone_enc'),
-  consentEmail: boolean('consent_email').notNull().default(false),
-  consentSms: boolean('consent_sms').notNull().default(false),
-  consentDate: date('consent_date').notNull(),
-  consentSource: text('consent_source').notNull(),
-  importId: uuid('import_id').references(() => imports.id, { onDelete: 'set null' }),
-  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
-})
+export const contacts = pgTable(
+  'contacts',
+  {
+    studentId: bigint('student_id', { mode: 'number' })
+      .primaryKey()
+      .references(() => students.id, { onDelete: 'cascade' }),
+    firstNameEnc: bytea('first_name_enc'),
+    emailEnc: bytea('email_enc'),
+    phoneEnc: bytea('phone_enc'),
+    keyId: smallint('key_id').notNull().default(1),
+    /** Set when a send found the address or number invalid (a permanent failure). */
+    emailInvalidAt: timestamp('email_invalid_at', { withTimezone: true }),
+    phoneInvalidAt: timestamp('phone_invalid_at', { withTimezone: true }),
+    importId: uuid('import_id').references(() => imports.id, { onDelete: 'set null' }),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('contacts_key_id_idx').on(t.keyId)],
+)

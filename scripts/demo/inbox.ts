@@ -23,7 +23,7 @@ const MLS = [
 
 export async function seedDemoInbox(database: Database, services: Container, orgIds: Map<string, string>): Promise<void> {
   const { db } = database
-  const key = services.config.dataEncryptionKey
+  const key = services.config.dataKeys
   const universityId = orgIds.get('urca') as string
   const now = new Date()
   const today = parisDay(now)

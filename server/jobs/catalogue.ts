@@ -22,6 +22,8 @@ export const QUEUES = {
   imports: { concurrency: 'config' },
   scoring: { concurrency: 'config' },
   notifications: { concurrency: 'config' },
+  // Campaign messages: the tick paces them (rate, window, capacity); the claim keeps each to one send.
+  campaigns: { concurrency: 'config' },
   // The reconciler: one at a time is enough, and two would only race for the same rows.
   maintenance: { concurrency: 1 },
 } as const satisfies Record<string, QueueDefinition>
@@ -163,6 +165,36 @@ export const JOBS = {
     attempts: 8,
     backoff: { type: 'exponential', delay: 15_000 },
     limitMs: 2 * 60_000,
+  }),
+  /** Every running campaign: start the due ones, queue the next messages within rate, window and capacity, recover stale claims. */
+  'campaign.tick': job({
+    queue: 'campaigns',
+    payload: payload({}),
+    jobId: () => 'campaign-tick',
+    attempts: 1,
+    limitMs: 60_000,
+    repeat: { everyMs: 10_000 },
+    keep: { completed: 100, failed: 100 },
+  }),
+  /** One campaign message: claim the row, re-check consent and suppression, render, send. `n`: the dispatch number. */
+  'message.send': job({
+    queue: 'campaigns',
+    payload: payload({ messageId: Uuid, n: Type.Integer({ minimum: 1 }) }),
+    jobId: (p) => `message-${p.messageId}-${p.n}`,
+    // Transient SMTP or provider failures: retried with backoff; the claim keeps each to one send.
+    attempts: 5,
+    backoff: { type: 'exponential', delay: 30_000 },
+    limitMs: 2 * 60_000,
+    onFinalFailure: (p) => ({ name: 'message.fail', payload: { messageId: p.messageId } }),
+  }),
+  /** A message given up on after its last attempt (only if nobody sent it meanwhile). */
+  'message.fail': job({
+    queue: 'campaigns',
+    payload: payload({ messageId: Uuid }),
+    jobId: (p) => `message-fail-${p.messageId}`,
+    attempts: 5,
+    backoff: { type: 'exponential', delay: 10_000 },
+    limitMs: 60_000,
   }),
   /** The reconciler: domain sweeps, then the outbox flush. A failed run is simply the next one. */
   'outbox.reconcile': job({

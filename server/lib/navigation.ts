@@ -7,6 +7,7 @@ const ITEMS: NavItem[] = [
   { href: '/', label: 'Accueil', roles: ['university_staff', 'counsellor', 'ml_manager', 'admin'] },
   { href: '/imports', label: 'Imports', roles: ['university_staff', 'admin'] },
   { href: '/risque', label: 'Liste de risque', roles: ['university_staff', 'admin'] },
+  { href: '/campagnes', label: 'Campagnes', roles: ['university_staff', 'ml_manager', 'admin'] },
   { href: '/modeles', label: 'Modèles de risque', roles: ['admin'] },
   { href: '/dossiers', label: 'Dossiers', roles: ['counsellor', 'ml_manager'] },
   { href: '/sites', label: 'Lieux d’accueil', roles: ['counsellor', 'ml_manager', 'admin'] },

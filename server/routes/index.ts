@@ -10,6 +10,7 @@ import imports from './imports/index.ts'
 import risk from './risk/index.ts'
 import studentPages from './r/index.ts'
 import cases from './cases/index.ts'
+import campaigns from './campaigns/index.ts'
 
 const routes: FastifyPluginAsync = async (fastify) => {
   await fastify.register(health)
@@ -21,6 +22,7 @@ const routes: FastifyPluginAsync = async (fastify) => {
   await fastify.register(imports)
   await fastify.register(risk)
   await fastify.register(cases)
+  await fastify.register(campaigns)
   await fastify.register(studentPages, { prefix: '/r' })
   await fastify.register(api, { prefix: '/api/v1' })
 }

@@ -10,7 +10,7 @@ import { createCaseRepository } from '../../db/repositories/cases.repository.ts'
 import { createLinkRepository } from '../../db/repositories/links.repository.ts'
 import type { Appointment } from '../../db/schema/appointments.ts'
 import type { ReminderStep, SiteModality } from '../../db/vocabulary/index.ts'
-import { decryptField } from '../lib/crypto.ts'
+import { decryptField, type Keyring } from '../lib/crypto.ts'
 import type { EmailRenderer } from '../lib/email-templates.ts'
 import { appointmentIcs } from '../lib/ics.ts'
 import type { Logger } from '../lib/logger.ts'
@@ -44,7 +44,7 @@ type Deps = {
   sms: SmsSender
   emails: EmailRenderer
   log: Logger
-  config: { dataEncryptionKey: Buffer; manageCodeKey: Buffer; PUBLIC_URL: string; MAIL_FROM: string }
+  config: { dataKeys: Keyring; manageCodeKey: Buffer; PUBLIC_URL: string; MAIL_FROM: string }
 }
 
 export type SendOutcome = 'done' | 'skipped'
@@ -54,7 +54,7 @@ export function createAppointmentNotificationService({ db, routing, links, maile
   const fromAddress = /<([^>]+)>/.exec(config.MAIL_FROM)?.[1] ?? config.MAIL_FROM
 
   async function details(a: Appointment) {
-    const identity = JSON.parse(decryptField(config.dataEncryptionKey, a.identityEnc)) as StoredIdentity
+    const identity = JSON.parse(decryptField(config.dataKeys, a.identityEnc)) as StoredIdentity
     const ml = await routing.missionLocale(a.missionLocaleId)
     const place = a.siteId ? (await routing.places(a.missionLocaleId)).find((p) => p.id === a.siteId) : undefined
     const where =

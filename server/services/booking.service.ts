@@ -17,7 +17,7 @@ import { createCaseRepository } from '../../db/repositories/cases.repository.ts'
 import type { Appointment } from '../../db/schema/appointments.ts'
 import { REMINDER_OFFSETS_MS, REMINDER_STEPS, type SiteModality } from '../../db/vocabulary/index.ts'
 import { CODE_PATTERN, derivedCode, hashCode } from '../lib/codes.ts'
-import { decryptField, encryptField } from '../lib/crypto.ts'
+import { decryptField, encryptField, type Keyring } from '../lib/crypto.ts'
 import { addDays, dueAfterWorkingDays, parisDay, parisToUtc } from '../lib/paris-time.ts'
 import { AlreadyBooked, AppointmentNotFound, BadInput, NotFound, SlotTaken, TooLateToChange, TooOld, TooYoung } from '../errors.ts'
 import { inScope, organisationFilter, type Principal } from './access.ts'
@@ -113,7 +113,7 @@ export function cleanIdentity(input: Identity, today: string): StoredIdentity & 
 
 type Deps = {
   db: Db
-  config: { dataEncryptionKey: Buffer; manageCodeKey: Buffer; PUBLIC_URL: string }
+  config: { dataKeys: Keyring; manageCodeKey: Buffer; PUBLIC_URL: string }
   links: Pick<LinkService, 'usable'>
   availability: Pick<AvailabilityService, 'checkSlot' | 'isFree'>
   routing: Pick<RoutingService, 'places' | 'missionLocale'>
@@ -229,7 +229,7 @@ export function createBookingService({ db, config, links, availability, routing,
         throw new SlotTaken()
       }
       const { minor, ...identity } = cleanIdentity(input.identity, parisDay(now))
-      const identityEnc = encryptField(config.dataEncryptionKey, JSON.stringify(identity))
+      const identityEnc = encryptField(config.dataKeys, JSON.stringify(identity))
       const jobIds: number[] = []
       let appointment: Appointment
       try {
@@ -371,7 +371,7 @@ export function createBookingService({ db, config, links, availability, routing,
       const a = await createAppointmentRepository(db).byId(appointmentId)
       const scoped = inScope(ctx.actor, a ? { ...a, organisationId: a.missionLocaleId } : undefined)
       await audit.record(ctx, { action: 'appointment.identity_read', entityType: 'appointment', entityId: scoped.id })
-      return JSON.parse(decryptField(config.dataEncryptionKey, scoped.identityEnc)) as StoredIdentity
+      return JSON.parse(decryptField(config.dataKeys, scoped.identityEnc)) as StoredIdentity
     },
 
     /** An appointment for staff, without identity. */

@@ -10,7 +10,7 @@ import { createAvailabilityRepository } from '../../db/repositories/availability
 import { createCaseEventRepository } from '../../db/repositories/case-events.repository.ts'
 import { createCaseRepository } from '../../db/repositories/cases.repository.ts'
 import { CALLBACK_MOMENTS, type CallbackMoment } from '../../db/vocabulary/index.ts'
-import { encryptField } from '../lib/crypto.ts'
+import { encryptField, type Keyring } from '../lib/crypto.ts'
 import { dueAfterWorkingDays } from '../lib/paris-time.ts'
 import { BadInput } from '../errors.ts'
 import type { AuditContext, AuditService } from './audit.service.ts'
@@ -29,7 +29,7 @@ export type CallbackInput = {
   consentToShare: boolean
 }
 
-type Deps = { db: Db; config: { dataEncryptionKey: Buffer }; links: Pick<LinkService, 'usable'>; audit: Pick<AuditService, 'record'> }
+type Deps = { db: Db; config: { dataKeys: Keyring }; links: Pick<LinkService, 'usable'>; audit: Pick<AuditService, 'record'> }
 
 export function createCallbackService({ db, config, links, audit }: Deps) {
   return {
@@ -51,7 +51,7 @@ export function createCallbackService({ db, config, links, audit }: Deps) {
       }
       const missionLocaleId = link.missionLocaleId
       const firstName = input.firstName?.trim().slice(0, 100) || null
-      const identityEnc = encryptField(config.dataEncryptionKey, JSON.stringify({ firstName, phone, consentAt: now.toISOString() }))
+      const identityEnc = encryptField(config.dataKeys, JSON.stringify({ firstName, phone, consentAt: now.toISOString() }))
       const weekdaysOnly = input.weekdaysOnly ?? true
       const result = await db.transaction(async (tx) => {
         const settings = await createAvailabilityRepository(tx).settings(missionLocaleId)

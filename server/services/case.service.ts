@@ -37,7 +37,7 @@ import {
   type ContactResult,
   type SettableCaseStatus,
 } from '../../db/vocabulary/index.ts'
-import { decryptField, encryptField } from '../lib/crypto.ts'
+import { decryptField, encryptField, type Keyring } from '../lib/crypto.ts'
 import { addDays, dueAfterWorkingDays, parisDay, parisToUtc } from '../lib/paris-time.ts'
 import { BadInput, Conflict, NotFound } from '../errors.ts'
 import { inScope, isAdmin, type Principal } from './access.ts'
@@ -82,7 +82,7 @@ export type StaffCtx = AuditContext & { actor: Principal }
 
 type Deps = {
   db: Db
-  config: { dataEncryptionKey: Buffer }
+  config: { dataKeys: Keyring }
   outbox: Pick<OutboxService, 'add' | 'dispatch'>
   audit: Pick<AuditService, 'record'>
   routing: Pick<RoutingService, 'places'>
@@ -111,7 +111,7 @@ export function displayName(i: CaseIdentity): string {
 }
 
 export function createCaseService({ db, config, outbox, audit, routing }: Deps) {
-  const key = config.dataEncryptionKey
+  const key = config.dataKeys
   const identityOf = (enc: Buffer | null): CaseIdentity => (enc ? (JSON.parse(decryptField(key, enc)) as CaseIdentity) : {})
 
   /** The Mission Locale whose queue `p` works on; university staff have none (404). */

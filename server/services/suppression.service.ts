@@ -8,9 +8,10 @@ import type { Db } from '../../db/client.ts'
 import { createLinkRepository } from '../../db/repositories/links.repository.ts'
 import { createSuppressionRepository, type SuppressionKey } from '../../db/repositories/suppressions.repository.ts'
 import { keyedHash } from '../lib/codes.ts'
-import { decryptField } from '../lib/crypto.ts'
+import { decryptField, type Keyring } from '../lib/crypto.ts'
 import { LinkUnusable } from '../errors.ts'
 import type { AuditContext, AuditService } from './audit.service.ts'
+import type { ConsentService } from './consent.service.ts'
 
 export type SuppressionQuery = { universityId?: string; pseudoId?: string; email?: string | null; phone?: string | null }
 
@@ -24,9 +25,14 @@ export function normalisePhone(phone: string): string {
   return digits.replace(/\D/g, '')
 }
 
-type Deps = { db: Db; config: { suppressionKey: Buffer; dataEncryptionKey: Buffer }; audit: Pick<AuditService, 'record'> }
+type Deps = {
+  db: Db
+  config: { suppressionKey: Buffer; dataKeys: Keyring }
+  audit: Pick<AuditService, 'record'>
+  consents: Pick<ConsentService, 'object'>
+}
 
-export function createSuppressionService({ db, config, audit }: Deps) {
+export function createSuppressionService({ db, config, audit, consents }: Deps) {
   /** A pseudonym is unique per university only: the university is part of what is hashed. */
   function keysOf(qy: SuppressionQuery): SuppressionKey[] {
     const keys: SuppressionKey[] = []
@@ -44,7 +50,7 @@ export function createSuppressionService({ db, config, audit }: Deps) {
 
   /** E-mails and phones the platform holds for the student: the university's contacts, and what they gave through this link. */
   async function knownContacts(studentId: number, linkId: string): Promise<{ email?: string; phone?: string }[]> {
-    const key = config.dataEncryptionKey
+    const key = config.dataKeys
     const found: { email?: string; phone?: string }[] = []
     const { contact, identities } = await createSuppressionRepository(db).encryptedContactsOf(studentId, linkId)
     if (contact) {
@@ -77,7 +83,11 @@ export function createSuppressionService({ db, config, audit }: Deps) {
       for (const c of await knownContacts(link.studentId, link.id)) {
         keys.push(...keysOf(c))
       }
-      await createSuppressionRepository(db).addMany(keys, 'objection')
+      await db.transaction(async (tx) => {
+        await createSuppressionRepository(tx).addMany(keys, 'objection')
+        // The ledger too: the objection is final on every channel, whatever a later file says.
+        await consents.object(link.studentId, 'opposition (lien personnel)', tx)
+      })
       await audit.record({ ...ctx, studentLinkId: link.id }, { action: 'student.objection', entityType: 'link', entityId: link.id })
     },
   }

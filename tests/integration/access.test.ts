@@ -481,7 +481,15 @@ describe('sessions end at once when an admin changes the account', () => {
 
 describe('every route is covered by an access rule', () => {
   /** Routes anyone may call without an account. Everything else must refuse an anonymous caller. */
-  const PUBLIC = new Set(['GET /health', 'GET /connexion', 'POST /connexion', 'POST /api/v1/auth/token', 'GET /static/*'])
+  const PUBLIC = new Set([
+    'GET /health',
+    'GET /connexion',
+    'POST /connexion',
+    'POST /api/v1/auth/token',
+    'GET /static/*',
+    // One-click unsubscribe (RFC 8058): mail clients POST it without any account.
+    'POST /api/v1/unsubscribe/:code',
+  ])
 
   it('the survey saw the app’s routes', () => {
     const urls = new Set(appRoutes.map((r) => r.url))

@@ -428,12 +428,13 @@ describe('contacts import', () => {
     expect(imp.status, imp.errorMessage ?? '').toBe('succeeded')
     expect(imp.rowsInvalid).toBe(1)
     const stored = await t.database.sql`
-      SELECT c.email_enc, c.first_name_enc, c.phone_enc, c.consent_sms FROM contacts c JOIN students s ON s.id = c.student_id WHERE s.pseudo_id = ${pseudo(900)}`
+      SELECT c.email_enc, c.first_name_enc, c.phone_enc, (k.status = 'given') AS consent_sms FROM contacts c JOIN students s ON s.id = c.student_id
+      JOIN consents k ON k.student_id = s.id AND k.channel = 'sms' WHERE s.pseudo_id = ${pseudo(900)}`
     const row = stored[0] as { email_enc: Buffer; first_name_enc: Buffer; phone_enc: Buffer; consent_sms: boolean }
     expect(row.email_enc.toString('latin1')).not.toContain('amelie')
-    expect(decryptField(t.config.dataEncryptionKey, row.email_enc)).toBe('amelie.martin@etudiant.univ-reims.test')
-    expect(decryptField(t.config.dataEncryptionKey, row.first_name_enc)).toBe('Amélie')
-    expect(decryptField(t.config.dataEncryptionKey, row.phone_enc)).toBe('+33612345678')
+    expect(decryptField(t.config.dataKeys, row.email_enc)).toBe('amelie.martin@etudiant.univ-reims.test')
+    expect(decryptField(t.config.dataKeys, row.first_name_enc)).toBe('Amélie')
+    expect(decryptField(t.config.dataKeys, row.phone_enc)).toBe('+33612345678')
     expect(row.consent_sms).toBe(true)
     const errors = await t.database.sql`SELECT value FROM import_errors WHERE import_id = ${imp.id}`
     expect(errors.map((e) => e.value)).toEqual(['p…(15 caractères)'])

@@ -36,7 +36,7 @@ describe('loadConfig', () => {
       isTest: false,
       isSmtpAuth: false,
     })
-    expect(config.dataEncryptionKey).toHaveLength(32)
+    expect(config.dataKeys.keys.get(config.dataKeys.currentId)).toHaveLength(32)
   })
 
   it('does not read process.env when given an environment', () => {

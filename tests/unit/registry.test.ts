@@ -54,7 +54,7 @@ describe('job catalogue and handlers', () => {
     expect(followUp).toEqual({ name: 'import.fail', payload: { importId: id, run: 1 } })
     for (const name of JOB_NAMES) {
       const def: JobDefinition = JOBS[name]
-      const f = def.onFinalFailure?.({ importId: id, run: 2 })
+      const f = def.onFinalFailure?.({ importId: id, run: 2, messageId: id, n: 1 })
       if (f) {
         expect(isJobName(f.name), f.name).toBe(true)
         expect(Value.Check(JobPayloadSchemas[f.name as keyof typeof JobPayloadSchemas], f.payload)).toBe(true)

@@ -9,6 +9,7 @@ import risk from './risk.ts'
 import models from './models.ts'
 import journey from './journey.ts'
 import cases from './cases.ts'
+import campaigns from './campaigns.ts'
 
 /** The JSON API, versioned under /api/v1 and documented at /docs. */
 const api: FastifyPluginAsync = async (fastify) => {
@@ -22,5 +23,6 @@ const api: FastifyPluginAsync = async (fastify) => {
   await fastify.register(models)
   await fastify.register(journey)
   await fastify.register(cases)
+  await fastify.register(campaigns)
 }
 export default api

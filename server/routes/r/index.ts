@@ -159,6 +159,23 @@ const plugin: FastifyPluginAsyncTypebox = async (fastify) => {
     return reply.redirect(vm.base(request.params.code), 303)
   })
 
+  // --- Unsubscribe from campaign e-mails (the link in every message; mail clients use the
+  // one-click POST of the API instead, docs/campaigns.md#sending-guarantees).
+
+  fastify.get('/:code/desinscription', { ...read, schema: { hide: true, params: CodeParams } }, async (request, reply) =>
+    render(reply, 'unsubscribe', {
+      title: 'Ne plus recevoir ces e-mails',
+      done: false,
+      action: `${vm.base(request.params.code)}/desinscription`,
+    }),
+  )
+
+  fastify.post('/:code/desinscription', { ...write, schema: { hide: true, params: CodeParams } }, async (request, reply) => {
+    await fastify.services.campaignEngine.unsubscribe(request.params.code)
+    // Unknown or expired codes get the same answer: the page never tells whether a code exists.
+    return render(reply, 'unsubscribe', { title: 'Désinscription enregistrée', done: true })
+  })
+
   // --- Booking: where and how, then a slot, then the form.
 
   const ChooseQuery = Type.Object({ annule: Type.Optional(Type.String({ maxLength: 2 })) })

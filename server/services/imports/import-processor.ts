@@ -25,10 +25,11 @@ import {
   mergeStagedIndicators,
   replaceImportErrors,
   runMerge,
+  mergeStagedConsents,
   stagingCopy,
   type LoaderContext,
 } from '../../../db/repositories/import-load.repository.ts'
-import { encryptField } from '../../lib/crypto.ts'
+import { encryptField, type Keyring } from '../../lib/crypto.ts'
 import { compileValidator, type RowError } from './validate.ts'
 
 /** At most this many row errors are stored per import; the rest are counted. */
@@ -63,7 +64,7 @@ export type ProcessDeps = {
   outbox: Pick<OutboxService, 'add' | 'dispatch'>
   uploads: Pick<UploadStore, 'open' | 'remove'>
   log: Logger
-  config: { IMPORT_MAX_INVALID_RATIO: number; dataEncryptionKey: Buffer }
+  config: { IMPORT_MAX_INVALID_RATIO: number; dataKeys: Keyring }
 }
 
 export type ProcessOutcome = 'succeeded' | 'failed' | 'skipped'
@@ -74,7 +75,7 @@ const pct = (r: number) => `${Math.round(r * 1000) / 10} %`.replace('.', ',')
 
 export function createImportProcessor(deps: ProcessDeps) {
   const { sql, imports, outbox, uploads, log, config } = deps
-  const ctx: LoaderContext = { encrypt: (clear) => encryptField(config.dataEncryptionKey, clear) }
+  const ctx: LoaderContext = { encrypt: (clear) => encryptField(config.dataKeys, clear), keyId: config.dataKeys.currentId }
 
   /**
    * Inside the transaction that marks the import succeeded: checks the run still owns the
@@ -224,6 +225,9 @@ export function createImportProcessor(deps: ProcessDeps) {
       const params = { universityId: imp.organisationId, importId: imp.id }
       const studentsCreated = await insertStagedStudents(tx, params.universityId)
       const rowsChanged = await runMerge(tx, loader, params)
+      if (imp.kind === 'contacts') {
+        await mergeStagedConsents(tx, params)
+      }
       if (withIndicators) {
         await mergeStagedIndicators(tx, loader, { ...params, kind: imp.kind })
       }

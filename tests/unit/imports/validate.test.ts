@@ -249,6 +249,7 @@ describe('contacts', () => {
       consentement_sms: false,
       date_consentement: '2024-09-12',
       source_consentement: 'Formulaire IA 2024',
+      version_texte: null,
     })
   })
 

@@ -90,6 +90,15 @@ export const contacts: KindDef = {
       format: 'où et comment le consentement a été recueilli (ex. formulaire d’inscription 2024)',
       example: 'Formulaire d’inscription administrative 2024',
     }),
+    column({
+      key: 'version_texte',
+      label: 'Version du texte d’information',
+      aliases: ['Version du texte', 'version_texte', 'version texte', 'version de la notice', 'notice version', 'text version'],
+      type: 'text',
+      parser: textParser(100),
+      format: 'la version de la notice que l’étudiant a acceptée (facultatif)',
+      example: 'notice-2024-09',
+    }),
   ],
   rules: [
     (v) =>
