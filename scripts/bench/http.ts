@@ -20,6 +20,7 @@
  */
 import autocannon from 'autocannon'
 import { randomBytes } from 'node:crypto'
+import { readFileSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
@@ -41,7 +42,8 @@ const HEALTH_TIMEOUT_MS = 60_000
 export const HTTP_USAGE = `usage: npm run bench -- http [--seconds N] [--connections N] [--only landing|slots]
   --seconds N       duration of each measured run (default 10)
   --connections N   concurrent connections (default 200)
-  --only PAGE       drive one page only (diagnosis, e.g. with BENCH_NODE_FLAGS; no ratio printed)`
+  --only PAGE       drive one page only (diagnosis, e.g. with BENCH_NODE_FLAGS; no ratio printed;
+                    prints the server's user and system CPU ms and PostgreSQL transactions per request)`
 
 const note = (message: string) => process.stderr.write(`# ${message}\n`)
 const print = (key: string, value: number | string) => process.stdout.write(`${key}=${value}\n`)
@@ -112,6 +114,23 @@ async function waitForUrl(url: string, child: BenchChild): Promise<void> {
     await sleep(250)
   }
   throw new Error(`${child.name} did not answer ${url} within ${HEALTH_TIMEOUT_MS / 1000} s\n${childFailure(child)}`)
+}
+
+/** CPU time (user + system) a process has used so far, in ms (Linux /proc, 100 ticks per second). */
+function cpuMs(pid: number): { user: number; system: number } {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')
+  return { user: Number(fields[11]) * 10, system: Number(fields[12]) * 10 }
+}
+
+/** Transactions committed in the bench database so far (pg_stat_database, refreshed per transaction). */
+async function committed(adminUrl: string): Promise<number> {
+  const sql = postgres(adminUrl, { max: 1, onnotice: () => {} })
+  try {
+    const [row] = await sql<{ n: string }[]>`SELECT xact_commit::text AS n FROM pg_stat_database WHERE datname = ${BENCH_DATABASE}`
+    return Number(row?.n ?? 0)
+  } finally {
+    await sql.end({ timeout: 5 })
+  }
 }
 
 type Run = { rps: number; p99: number; non2xx: number; errors: number }
@@ -209,9 +228,17 @@ export async function httpBench(args: string[]): Promise<number> {
       const path = paths[options.only]
       note(`warm-up, then ${options.seconds} s at ${options.connections} connections: the ${options.only} page only`)
       await load(`${base}${path}`, options.connections, 2)
+      const before = { cpu: cpuMs(server.pid), xacts: await committed(urls.admin) }
       const run = await load(`${base}${path}`, options.connections, options.seconds)
+      const after = { cpu: cpuMs(server.pid), xacts: await committed(urls.admin) }
+      const requests = run.rps * options.seconds
       print(`${options.only}_rps`, run.rps)
       print(`${options.only}_p99_ms`, run.p99)
+      // Where a request's time goes: the server's own CPU, and the transactions it commits.
+      const perRequest = (ms: number) => (requests ? (ms / requests).toFixed(3) : 0)
+      print('server_user_ms_per_request', perRequest(after.cpu.user - before.cpu.user))
+      print('server_system_ms_per_request', perRequest(after.cpu.system - before.cpu.system))
+      print('pg_transactions_per_request', requests ? ((after.xacts - before.xacts) / requests).toFixed(2) : 0)
       failed = reportFailures([[options.only, run]])
       return failed ? 1 : 0
     }
