@@ -3,7 +3,8 @@
  * asks to be called back meanwhile and the case appears without reloading (the page polls the
  * counters), with the count in the tab title; the counsellor claims it, logs a call, closes it
  * with « entrée CEJ »; the counters change accordingly. axe finds no serious or critical
- * violation on the inbox, the case page and the hand-off summary.
+ * violation on the inbox, the case page and the hand-off summary. On a phone, the case page and
+ * the day's appointments fit 360 px: each appointment is a small card with its buttons.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
@@ -11,13 +12,16 @@ import {
   launchBrowser,
   LAPTOP,
   loginThroughPage,
+  overflowsHorizontally,
+  PHONE,
   screenshot,
   startBrowserApp,
   watchProblems,
   type Browser,
   type BrowserApp,
 } from '../helpers/browser.ts'
-import { aStudent } from '../fixtures/journey.ts'
+import { aStudent, identity } from '../fixtures/journey.ts'
+import { openEveryDay } from '../helpers/journey.ts'
 
 let t: BrowserApp
 let browser: Browser
@@ -89,6 +93,53 @@ describe('inbox in Chromium', () => {
     await page.goto(`${t.baseUrl}/dossiers`)
     expect(await count('a_traiter')).toBe(before.aTraiter)
     expect(await count('clos')).toBe(before.clos + 1)
+    expect(problems).toEqual([])
+    await context.close()
+  })
+})
+
+describe('a counsellor on a phone (360 px)', () => {
+  it('the case page and the day’s appointments fit the screen, attendance buttons included', async () => {
+    const { missionLocaleId } = await openEveryDay(t)
+    const student = await aStudent(t.database, t.orgIds.get('urca') as string)
+    const link = await t.app.services.links.create({ studentId: student.id })
+    const now = new Date()
+    const days = await t.app.services.availability.freeSlots({
+      missionLocaleId,
+      from: now,
+      to: new Date(now.getTime() + 86_400_000 * 7),
+      now,
+    })
+    const slot = days.flatMap((d) => d.slots)[0]!
+    const booked = await t.app.services.bookings.book(
+      { requestId: 'student' },
+      {
+        linkId: link.linkId,
+        slotKey: slot.slotKey,
+        identity: identity({ firstName: 'Maëlys', lastName: 'Lefèvre-Dumontier' }),
+        idempotencyKey: `k-${link.linkId}`,
+      },
+      now,
+    )
+    const [row] = await t.database.sql<
+      { caseId: string }[]
+    >`SELECT case_id AS "caseId" FROM appointments WHERE id = ${booked.appointment.id}`
+
+    const context = await browser.newContext({ viewport: PHONE, locale: 'fr-FR' })
+    const page = await context.newPage()
+    const problems = watchProblems(page)
+    await loginThroughPage(page, t.baseUrl, 'conseil.reims@demo.repere.test')
+    await page.goto(`${t.baseUrl}/dossiers/${row!.caseId}`)
+    await expect.poll(() => page.getByRole('heading', { name: 'Rendez-vous' }).count()).toBe(1)
+    expect(await page.locator('td[data-label="Date"]').count()).toBe(1)
+    expect(await overflowsHorizontally(page), 'the case page scrolls sideways').toBe(false)
+    await screenshot(page, 'inbox-case-phone')
+
+    const day = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris' }).format(booked.appointment.startsAt)
+    await page.goto(`${t.baseUrl}/rendez-vous?jour=${day}`)
+    await expect.poll(() => page.getByRole('link', { name: 'Maëlys Lefèvre-Dumontier' }).count()).toBe(1)
+    expect(await overflowsHorizontally(page), 'the day’s appointments scroll sideways').toBe(false)
+    await screenshot(page, 'inbox-day-phone')
     expect(problems).toEqual([])
     await context.close()
   })
