@@ -168,6 +168,13 @@ describe('inbox pages and API', () => {
     expect(outcomes.json().find((r: { outcome: string }) => r.outcome === 'pacea').count).toBeGreaterThanOrEqual(1)
     expect(JSON.stringify(outcomes.json())).not.toContain(caseId)
     expect((await t.app.inject({ method: 'GET', url: '/api/v1/case-outcomes', headers: auth('conseil.reims') })).statusCode).toBe(403)
+    // The university's home page shows the same totals, never a case.
+    const home = await t.app.inject({ method: 'GET', url: '/', headers: { cookie: cookies.universite as string } })
+    expect(home.statusCode).toBe(200)
+    const card = home.body.slice(home.body.indexOf('Suites données par les Missions Locales'))
+    const pacea = outcomes.json().find((r: { outcome: string }) => r.outcome === 'pacea').count as number
+    expect(card).toContain(`<dt>Entrée PACEA</dt><dd>${pacea}</dd>`)
+    expect(home.body).not.toContain(caseId)
 
     const handoff = await t.app.inject({
       method: 'GET',

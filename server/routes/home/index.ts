@@ -22,6 +22,7 @@ const plugin: FastifyPluginAsyncTypebox = async (fastify) => {
             notice,
             imports: (await services.imports.list(p)).slice(0, 5).map(toImportView),
             risk: await services.scoring.riskSummary(p, p.organisationId),
+            outcomes: await services.cases.outcomeCounts(p),
           })
         case 'counsellor':
           return reply.page('pages/home/counsellor.hbs', { title: 'Accueil', notice, sites: await services.sites.list(p) })
