@@ -17,11 +17,9 @@
     return el && typeof el.value === 'string' ? el.value.trim() : ''
   }
   function checked(name) {
-    return Array.prototype.slice
-      .call(form.querySelectorAll('input[name="' + name + '"]:checked'))
-      .map(function (el) {
-        return el.value
-      })
+    return Array.prototype.slice.call(form.querySelectorAll('input[name="' + name + '"]:checked')).map(function (el) {
+      return el.value
+    })
   }
   function channel() {
     var c = form.querySelector('input[name="canal"]:checked')
@@ -100,9 +98,9 @@
         say(
           [
             {
-              before: nf.format(c.total) + ' étudiants dans le segment ; ',
+              before: nf.format(c.total) + (c.total > 1 ? ' étudiants' : ' étudiant') + ' dans le segment ; ',
               strong: nf.format(c.treated),
-              after: ' recevraient le message, ' + nf.format(c.control) + ' dans le groupe témoin.',
+              after: (c.treated > 1 ? ' recevraient' : ' recevrait') + ' le message, ' + nf.format(c.control) + ' dans le groupe témoin.',
             },
             'Laissés de côté :',
           ],

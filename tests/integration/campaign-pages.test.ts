@@ -23,7 +23,12 @@ beforeAll(async () => {
   resetScoredCohort()
   t = await startTestApp()
   staff = await principal(t, 'universite@demo.repere.test')
-  await scoredStudents(t, [{ faculty: FACULTY }, { faculty: FACULTY }, { faculty: FACULTY, consentEmail: 'withdrawn' }, { faculty: 'UFR Autre' }])
+  await scoredStudents(t, [
+    { faculty: FACULTY },
+    { faculty: FACULTY },
+    { faculty: FACULTY, consentEmail: 'withdrawn' },
+    { faculty: 'UFR Autre' },
+  ])
   // Another university with its own staff account (same password as the demo accounts).
   const [other] = await t.database.db
     .insert(organisations)
@@ -122,6 +127,7 @@ describe('the new campaign page', () => {
     expect(res.statusCode, res.body).toBe(200)
     const html = unescapeHtml(res.body)
     expect(html).toContain('3 étudiants dans le segment ; <strong>2</strong> recevraient le message, 0 dans le groupe témoin.')
+    expect(html).toContain('Laissés de côté')
     expect(html).toContain('<li>Pas de consentement pour ce canal : 1</li>')
     expect(html).toContain('value="Pas encore fini"')
     expect(html).toContain('value="Objet à moi {{prenom}}"')
@@ -246,7 +252,10 @@ describe('who may', () => {
       expect((await post('/campagnes/nouvelle', who, validForm({ nom: `par ${who}` }), list)).statusCode).toBe(403)
       expect((await post(edit, who, validForm({ nom: `par ${who}` }), list)).statusCode).toBe(403)
     }
-    expect((await post(edit, 'staff@autre-univ.test', validForm({ nom: 'intrus' }), await get('/campagnes', 'staff@autre-univ.test'))).statusCode).toBe(404)
+    expect(
+      (await post(edit, 'staff@autre-univ.test', validForm({ nom: 'intrus' }), await get('/campagnes', 'staff@autre-univ.test')))
+        .statusCode,
+    ).toBe(404)
     expect((await get('/campagnes', 'universite@demo.repere.test')).body).toContain('href="/campagnes/nouvelle"')
     const [row] = await t.database.db.select().from(campaigns).where(eq(campaigns.id, c.id))
     expect(row?.name).toBe('Accès')
@@ -261,6 +270,14 @@ describe('who may', () => {
       page,
     )
     expect(res.statusCode, res.body).toBe(303)
+    const notUniversity = await post(
+      '/campagnes/nouvelle',
+      'admin@demo.repere.test',
+      [...validForm({ nom: 'Mauvaise université' }), ['universite', mlReims()]],
+      page,
+    )
+    expect(notUniversity.statusCode).toBe(400)
+    expect(notUniversity.body).toContain('id="universite-err">Choisissez l’université.')
     const [made] = await t.database.db.select().from(campaigns).where(eq(campaigns.name, 'Par l’admin'))
     expect(made?.universityId).toBe(t.orgIds.get('urca'))
   })

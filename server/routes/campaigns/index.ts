@@ -39,6 +39,9 @@ const VARIABLES = [
 
 const countView = (count: SegmentCount) => ({
   ...count,
+  /** French agreement: one student, two students ("0 étudiant" too). */
+  studentsWord: count.total > 1 ? 'étudiants' : 'étudiant',
+  receiveWord: count.treated > 1 ? 'recevraient' : 'recevrait',
   reasons: EXCLUSION_REASONS.map((r) => ({ label: EXCLUSION_LABELS[r], n: count.excluded[r] })),
 })
 const Action = Type.Object({
@@ -64,9 +67,7 @@ const plugin: FastifyPluginAsyncTypebox = async (fastify) => {
     const orgs = await organisationsOf(fastify)
     const universityId = c ? c.universityId : universityFor(p, orgs, (p.role === 'admin' && v.universite) || undefined)
     const year = c ? c.academicYear : await campaigns.segmentYear(p, universityId)
-    const options = year
-      ? await scoring.filterOptions(p, universityId, year)
-      : { faculties: [], steps: [], levels: [], campuses: [] }
+    const options = year ? await scoring.filterOptions(p, universityId, year) : { faculties: [], steps: [], levels: [], campuses: [] }
     const select = (values: string[], chosen: string) => {
       const all = chosen && !values.includes(chosen) ? [...values, chosen] : values
       return all.sort((a, b) => a.localeCompare(b, 'fr')).map((x) => ({ value: x, selected: x === chosen }))
@@ -82,7 +83,8 @@ const plugin: FastifyPluginAsyncTypebox = async (fastify) => {
         : 'Corrigez le segment pour voir le décompte.'
     } else {
       try {
-        count = countView(await campaigns.countDraft(p, { ...segment.value, universityId, academicYear: year }))
+        const { name: _name, ...input } = segment.value // the count needs no name yet
+        count = countView(await campaigns.countDraft(p, { ...input, universityId, academicYear: year }))
       } catch (err) {
         if ((err as { statusCode?: number }).statusCode !== 400) {
           throw err
@@ -114,7 +116,12 @@ const plugin: FastifyPluginAsyncTypebox = async (fastify) => {
       steps: select(options.steps, v.etape),
       levels: select(options.levels, v.niveau),
       campuses: select(options.campuses, v.campus),
-      days: DAYS.map((label, i) => ({ value: i + 1, label, inputId: i === 0 ? 'jours' : `jours-${i + 1}`, checked: v.jours.includes(i + 1) })),
+      days: DAYS.map((label, i) => ({
+        value: i + 1,
+        label,
+        inputId: i === 0 ? 'jours' : `jours-${i + 1}`,
+        checked: v.jours.includes(i + 1),
+      })),
       variables: VARIABLES.map((x) => ({ ...x, token: `{{${x.name}}}` })),
       check: campaigns.check({ channel: v.canal, templates: formTemplates(v) }),
       count,
@@ -131,15 +138,26 @@ const plugin: FastifyPluginAsyncTypebox = async (fastify) => {
       return renderForm(request, reply, { ...(existing ? { campaign: existing } : {}), values })
     }
     const parsed = readCampaignForm(values)
+    if (!existing && request.principal?.role === 'admin' && parsed.ok) {
+      const known = (await organisationsOf(fastify)).universities.some((u) => u.id === parsed.value.universityId)
+      if (!known) {
+        const errors = [{ field: 'universite', message: 'Choisissez l’université.' }]
+        reply.code(400)
+        return renderForm(request, reply, { values, errors, fieldErrors: { universite: errors[0]!.message } })
+      }
+    }
     if (!parsed.ok) {
       reply.code(400)
-      return renderForm(request, reply, { ...(existing ? { campaign: existing } : {}), values, errors: parsed.errors, fieldErrors: parsed.fieldErrors })
+      return renderForm(request, reply, {
+        ...(existing ? { campaign: existing } : {}),
+        values,
+        errors: parsed.errors,
+        fieldErrors: parsed.fieldErrors,
+      })
     }
     try {
       const ctx = request.auditCtx()
-      const saved = existing
-        ? await campaigns.update(ctx, existing.id, parsed.value)
-        : await campaigns.create(ctx, parsed.value)
+      const saved = existing ? await campaigns.update(ctx, existing.id, parsed.value) : await campaigns.create(ctx, parsed.value)
       return await reply.redirect(`/campagnes/${saved.id}`, 303)
     } catch (err) {
       const status = (err as { statusCode?: number }).statusCode
