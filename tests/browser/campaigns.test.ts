@@ -175,6 +175,8 @@ describe('a campaign, from the new page to the inbox', () => {
     await page.goto(campaignUrl)
     await expect(page.locator('.lead').textContent()).resolves.toContain('En cours')
     await expect(page.locator('dt:has-text("Envoyés") + dd').textContent()).resolves.toBe('2')
+    expect(await seriousViolations(page, 'running campaign')).toEqual([])
+    await screenshot(page, 'campaign-running-laptop')
     expect(problems).toEqual([])
     await staffContext.close()
   })
@@ -194,6 +196,11 @@ describe('a campaign, from the new page to the inbox', () => {
     // No name: the form comes back with the summary and the message by the field.
     await page.getByRole('alert').getByRole('link', { name: 'Donnez un nom à la campagne.' }).waitFor()
     await expect(page.getByLabel('Composante').inputValue()).resolves.toBe('UFR Ailleurs')
+    expect(await overflowsHorizontally(page)).toBe(false)
+    await screenshot(page, 'campaign-new-errors-phone')
+    // The list, with the campaign of the first test, fits the phone too.
+    await page.goto(`${t.baseUrl}/campagnes`)
+    await page.getByRole('link', { name: 'Rentrée navigateur' }).waitFor()
     expect(await overflowsHorizontally(page)).toBe(false)
     await context.close()
   })

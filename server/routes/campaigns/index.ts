@@ -10,7 +10,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import Type from 'typebox'
 import type { Campaign } from '../../../db/schema/campaigns.ts'
-import { BANDS, CAMPAIGN_STATUS_LABELS, EXCLUSION_LABELS, EXCLUSION_REASONS } from '../../../db/vocabulary/index.ts'
+import { BANDS, CAMPAIGN_STATUS_LABELS, CONTACT_CHANNEL_LABELS, EXCLUSION_LABELS, EXCLUSION_REASONS } from '../../../db/vocabulary/index.ts'
 import { Conflict } from '../../errors.ts'
 import { IdParams } from '../../schemas/common.ts'
 import type { SegmentCount } from '../../services/campaign.service.ts'
@@ -203,7 +203,11 @@ const plugin: FastifyPluginAsyncTypebox = async (fastify) => {
     return reply.page('pages/campaigns/index.hbs', {
       title: 'Campagnes',
       canCreate: PREPARE.access.some((r) => r === request.principal?.role),
-      campaigns: list.map((c) => ({ ...c, statusLabel: CAMPAIGN_STATUS_LABELS[c.status] })),
+      campaigns: list.map((c) => ({
+        ...c,
+        statusLabel: CAMPAIGN_STATUS_LABELS[c.status],
+        channelLabel: CONTACT_CHANNEL_LABELS[c.channel],
+      })),
     })
   })
 
@@ -220,7 +224,7 @@ const plugin: FastifyPluginAsyncTypebox = async (fastify) => {
     const manager = p.role === 'admin' || (p.role === 'ml_manager' && c.territoryIds.includes(p.organisationId))
     return reply.page('pages/campaigns/show.hbs', {
       title: c.name,
-      campaign: { ...c, statusLabel: CAMPAIGN_STATUS_LABELS[c.status] },
+      campaign: { ...c, statusLabel: CAMPAIGN_STATUS_LABELS[c.status], channelLabel: CONTACT_CHANNEL_LABELS[c.channel] },
       check: campaigns.check(c),
       approvals,
       count: count && countView(count),
