@@ -374,6 +374,17 @@ export function createCampaignService({ db, config, audit, mailer, now = () => n
       ).count
     },
 
+    /**
+     * The academic year a new campaign of the university would target: its latest finished
+     * scoring run's (null before any). The form builds its segment choices from that cohort.
+     */
+    async segmentYear(p: Principal, universityId: string): Promise<string | null> {
+      if (p.role !== 'admin' && !(p.role === 'university_staff' && p.organisationId === universityId)) {
+        throw new Forbidden()
+      }
+      return (await repo().latestSnapshot(universityId))?.academicYear ?? null
+    },
+
     async approvals(p: Principal, id: string) {
       const c = await visible(p, id)
       const given = await repo().approvals(c.id)

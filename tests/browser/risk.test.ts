@@ -7,18 +7,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startWorkers, type Workers } from '../../workers/worker.ts'
 import { apiToken } from '../helpers/app.ts'
 import {
-  axeViolations,
   LAPTOP,
   launchBrowser,
   loginThroughPage,
   overflowsHorizontally,
   PHONE,
   screenshot,
+  seriousViolations,
   startBrowserApp,
   watchProblems,
   type Browser,
   type BrowserApp,
-  type Page,
 } from '../helpers/browser.ts'
 import { csvFile, pseudo, upload, waitForImport } from '../helpers/imports.ts'
 
@@ -43,11 +42,6 @@ async function until(check: () => Promise<boolean>, what: string): Promise<void>
     }
     await new Promise((r) => setTimeout(r, 100))
   }
-}
-
-/** Seriously wrong things only: axe's serious and critical violations. */
-async function seriousViolations(page: Page, label: string) {
-  return (await axeViolations(page, label)).filter((v) => v.impact === 'serious' || v.impact === 'critical')
 }
 
 beforeAll(async () => {

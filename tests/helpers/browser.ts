@@ -87,6 +87,11 @@ export async function axeViolations(page: Page, label: string) {
   return result.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.map((n) => n.target.join(' ')) }))
 }
 
+/** Seriously wrong things only: axe's serious and critical violations. */
+export async function seriousViolations(page: Page, label: string) {
+  return (await axeViolations(page, label)).filter((v) => v.impact === 'serious' || v.impact === 'critical')
+}
+
 export async function screenshot(page: Page, name: string): Promise<string> {
   await mkdir(SHOTS_DIR, { recursive: true })
   const file = path.join(SHOTS_DIR, `${name}.png`)

@@ -35,7 +35,8 @@ export function parseBirthDate(raw: string): string | null {
   return date.getUTCFullYear() === y && date.getUTCMonth() === mo - 1 && date.getUTCDate() === d ? raw : null
 }
 
-function result<T>(errors: FieldError[], value: T): FormResult<T> {
+/** The form's value, or its errors by field. */
+export function formResult<T>(errors: FieldError[], value: T): FormResult<T> {
   if (errors.length) {
     return { ok: false, errors, fieldErrors: Object.fromEntries(errors.map((e) => [e.field, e.message])) }
   }
@@ -106,7 +107,7 @@ export function readBookingForm(values: BookingFormValues, today: string): FormR
   if (!values.accord) {
     errors.push({ field: 'accord', message: 'Cochez la case pour accepter que ces informations soient transmises à la Mission Locale.' })
   }
-  return result(errors, {
+  return formResult(errors, {
     firstName: values.prenom,
     lastName: values.nom,
     ...(values.email ? { email: values.email.toLowerCase() } : {}),
@@ -146,7 +147,7 @@ export function readCallbackForm(values: CallbackFormValues): FormResult<Callbac
   if (!values.accord) {
     errors.push({ field: 'accord', message: 'Cochez la case pour accepter que votre numéro soit transmis à la Mission Locale.' })
   }
-  return result(errors, {
+  return formResult(errors, {
     phone: phone ?? '',
     ...(values.prenom ? { firstName: values.prenom } : {}),
     moments: values.moments,
