@@ -8,8 +8,8 @@ import { SMTPServer } from 'smtp-server'
 
 export type SmtpSink = { port: number; received: ParsedMail[]; close: () => Promise<void> }
 
-export async function startSmtpSink(): Promise<SmtpSink> {
-  const received: ParsedMail[] = []
+/** `received`: the array to fill (a new one by default). */
+export async function startSmtpSink(received: ParsedMail[] = []): Promise<SmtpSink> {
   const smtp = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS'],

@@ -10,6 +10,7 @@ import type { ParsedMail } from 'mailparser'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { campaigns, messages } from '../../db/schema/index.ts'
 import { createSmtpMailer } from '../../server/lib/mailer.ts'
+import { inSendWindow } from '../../server/services/campaign-engine.service.ts'
 import {
   ALWAYS_OPEN,
   DEMO_FINISHED_CAMPAIGN,
@@ -23,11 +24,10 @@ import { startSmtpSink, type SmtpSink } from '../helpers/smtp.ts'
 
 let t: TestApp
 let smtp: SmtpSink
-let received: ParsedMail[]
+const received: ParsedMail[] = []
 
 beforeAll(async () => {
-  smtp = await startSmtpSink()
-  received = smtp.received
+  smtp = await startSmtpSink(received)
   t = await startTestApp({ SMTP_PORT: String(smtp.port) })
   await seedDemoImports(t.config, t.database, t.orgIds, { campaignMail: 'smtp' })
 }, 240_000)
@@ -75,6 +75,10 @@ describe('campaigns demo', () => {
     const c = await campaign(DEMO_RUNNING_CAMPAIGN)
     expect(c.status).toBe('running')
     expect(c.sendWindow).toEqual(ALWAYS_OPEN)
+    // Open whenever the demo is started: a Saturday night, a Sunday at midnight, a Monday evening.
+    for (const at of ['2026-12-05T22:59:00Z', '2026-12-05T23:00:00Z', '2026-12-07T19:30:00Z']) {
+      expect(inSendWindow(ALWAYS_OPEN, new Date(at)), at).toBe(true)
+    }
     const tr = await t.app.services.campaignEngine.tracking(c.id)
     expect(tr.sent).toBeGreaterThan(0)
     expect(tr.waitingForCapacity).toBeGreaterThan(0)
