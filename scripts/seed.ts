@@ -13,13 +13,14 @@ import { parse } from 'csv-parse/sync'
 import { createDatabase, type Database, type Db } from '../db/client.ts'
 import { createContainer } from '../server/container.ts'
 import { createLogger } from '../server/lib/logger.ts'
-import { memoryMailer } from '../server/lib/mailer.ts'
+import { createSmtpMailer, memoryMailer, type Mailer } from '../server/lib/mailer.ts'
 import { createQueues } from '../server/lib/queue.ts'
 import { connectRedis, createRedis } from '../server/lib/redis.ts'
 import { writeDemoCohort } from './demo/cohort.ts'
 import { academicYearOf, weekOfYear } from '../server/services/scoring/calendar.ts'
 import { seedDemoJourney, type DemoLink } from './demo/journey.ts'
 import { seedDemoInbox } from './demo/inbox.ts'
+import { seedDemoCampaigns } from './demo/campaigns.ts'
 import { communes, organisations, sites, users } from '../db/schema/index.ts'
 import type { OrganisationKind } from '../db/schema/organisations.ts'
 import type { SiteKind } from '../db/schema/sites.ts'
@@ -179,6 +180,16 @@ export type SeedResult = {
   model?: { version: string; auc: number | null; outcome: 'trained' | 'kept' | 'failed' }
   /** Fresh personal links of demo students, for the start banner (their codes are stored nowhere). */
   demoLinks: DemoLink[]
+  /** The demo campaigns (scripts/demo/campaigns.ts): one finished, one running. */
+  campaigns?: { finishedId: string | null; runningId: string | null }
+}
+
+export type SeedOptions = {
+  /**
+   * Where the demo campaigns' e-mails go. `smtp`: the configured SMTP server (under `npm start`,
+   * the local mail catcher, already listening); default: kept in memory, sent nowhere.
+   */
+  campaignMail?: 'smtp' | 'memory'
 }
 
 /** The year the demo's model learns from, and the demo's "today" (scripts/demo/cohort.ts). */
@@ -195,7 +206,8 @@ export async function seedDemoImports(
   config: Config,
   database: Database,
   orgIds: Map<string, string> = new Map(),
-): Promise<Pick<SeedResult, 'imports' | 'model' | 'demoLinks'>> {
+  options: SeedOptions = {},
+): Promise<Pick<SeedResult, 'imports' | 'model' | 'demoLinks' | 'campaigns'>> {
   const [staff] = await database.db
     .select({ id: users.id, organisationId: users.organisationId, role: users.role })
     .from(users)
@@ -230,10 +242,17 @@ export async function seedDemoImports(
       .where(eq(users.email, 'admin@demo.repere.test'))
     const model = admin ? await seedDemoModel(services, admin, staff.organisationId) : undefined
     const demoLinks = orgIds.size > 0 ? await seedDemoJourney(database, services, orgIds) : []
+    let campaigns: SeedResult['campaigns']
     if (orgIds.size > 0) {
       await seedDemoInbox(database, services, orgIds)
+      const mailer: Mailer = options.campaignMail === 'smtp' ? createSmtpMailer(config) : memoryMailer()
+      try {
+        campaigns = await seedDemoCampaigns(database, services, orgIds, mailer)
+      } finally {
+        await mailer.close()
+      }
     }
-    return { imports: done, demoLinks, ...(model ? { model } : {}) }
+    return { imports: done, demoLinks, ...(model ? { model } : {}), ...(campaigns ? { campaigns } : {}) }
   } finally {
     await queues.close()
     redis.disconnect()
@@ -274,7 +293,7 @@ async function seedDemoModel(
   return result
 }
 
-export async function seedDemo(config: Config): Promise<SeedResult> {
+export async function seedDemo(config: Config, options: SeedOptions = {}): Promise<SeedResult> {
   const database = createDatabase(config.DATABASE_URL, { max: 2, appName: 'repere-seed' })
   try {
     const { db } = database
@@ -282,8 +301,8 @@ export async function seedDemo(config: Config): Promise<SeedResult> {
     await seedCommunes(db, orgIds)
     await seedSites(db, orgIds)
     const logins = await seedUsers(db, orgIds)
-    const { imports, model, demoLinks } = await seedDemoImports(config, database, orgIds)
-    return { logins, imports, demoLinks, ...(model ? { model } : {}) }
+    const { imports, model, demoLinks, campaigns } = await seedDemoImports(config, database, orgIds, options)
+    return { logins, imports, demoLinks, ...(model ? { model } : {}), ...(campaigns ? { campaigns } : {}) }
   } finally {
     await database.close()
   }
@@ -297,7 +316,7 @@ if (fileURLToPath(import.meta.url) === path.resolve(process.argv[1] ?? '')) {
     process.stderr.write('Refusing to seed: set CAN_SEED_DATABASE=1 to load demo data into this database.\n')
     process.exit(1)
   }
-  const { logins, imports, model, demoLinks } = await seedDemo(config)
+  const { logins, imports, model, demoLinks, campaigns } = await seedDemo(config)
   process.stdout.write(`demo data ready (${logins.length} demo accounts, password "${DEMO_PASSWORD}")\n`)
   for (const i of imports) {
     process.stdout.write(`  demo import ${i.kind}: ${i.outcome}\n`)
@@ -309,5 +328,8 @@ if (fileURLToPath(import.meta.url) === path.resolve(process.argv[1] ?? '')) {
   }
   for (const l of demoLinks) {
     process.stdout.write(`  ${l.label}: ${l.url}\n`)
+  }
+  if (campaigns?.finishedId || campaigns?.runningId) {
+    process.stdout.write('  demo campaigns: one finished, one running (their e-mails were kept in memory)\n')
   }
 }

@@ -2,7 +2,8 @@
  * `npm start`: everything Repère needs on one machine, in one terminal.
  *
  *   .env (created with fresh secrets when missing) → config → PostgreSQL + Redis (started when local
- *   and down) → migrations → demo data → mail catcher → server + worker children → /health → banner.
+ *   and down) → migrations → mail catcher → demo data (its campaigns' e-mails go to the catcher) →
+ *   server + worker children → /health → banner.
  *
  * Ctrl-C (SIGINT) or SIGTERM stops the children (SIGTERM, SIGKILL after 10 s), the mail catcher and
  * the services this script started, then exits 0. A child that dies on its own stops everything
@@ -263,11 +264,18 @@ function table(rows: string[][]): string[] {
   return head ? [paint(color, '1', line(head)), `  ${widths.map((w) => '─'.repeat(w)).join('  ')}`, ...body.map(line)] : []
 }
 
-function banner(config: Config, mailUrl: string | undefined, logins: Login[], demoLinks: { label: string; url: string }[] = []): string {
+function banner(
+  config: Config,
+  mailUrl: string | undefined,
+  logins: Login[],
+  demoLinks: { label: string; url: string }[] = [],
+  campaigns = false,
+): string {
   const base = config.PUBLIC_URL.replace(/\/+$/, '')
   const links: [string, string][] = [
     ['Application', `${base}/`],
     ['Connexion (login)', `${base}/connexion`],
+    ...(campaigns ? ([['Campagnes (démo)', `${base}/campagnes`]] as [string, string][]) : []),
     ['E-mails (MailDev)', mailUrl ?? `— (SMTP ${config.SMTP_HOST}:${config.SMTP_PORT})`],
     ['API (OpenAPI)', `${base}/docs`],
     ['Queues (BullMQ)', `${base}/admin/queues`],
@@ -327,25 +335,7 @@ async function main(): Promise<void> {
     throw new StartError(`Migrations failed: ${describe(err)}`)
   })
 
-  let logins: Login[] = []
-  let demoLinks: { label: string; url: string }[] = []
-  if (config.isProduction) {
-    say('NODE_ENV=production: no demo data.')
-  } else {
-    say('loading demo data…')
-    process.env.CAN_SEED_DATABASE = '1' // seed.ts refuses without it
-    try {
-      const { seedDemo } = await import('./seed.ts')
-      const seeded = await seedDemo(config).catch((err: Error) => {
-        throw new StartError(`Loading the demo data failed: ${describe(err)}`)
-      })
-      logins = seeded.logins
-      demoLinks = seeded.demoLinks
-    } finally {
-      delete process.env.CAN_SEED_DATABASE
-    }
-  }
-
+  // The mail catcher listens before the demo data: the demo campaigns' e-mails are sent into it.
   let mailUrl: string | undefined
   const childEnv: NodeJS.ProcessEnv = { ...process.env }
   if (mail.start) {
@@ -363,13 +353,34 @@ async function main(): Promise<void> {
     say(`SMTP_HOST is ${config.SMTP_HOST}${config.SMTP_SECURE ? ' with TLS' : ''}: no local mail catcher.`)
   }
 
+  let logins: Login[] = []
+  let demoLinks: { label: string; url: string }[] = []
+  let hasCampaigns = false
+  if (config.isProduction) {
+    say('NODE_ENV=production: no demo data.')
+  } else {
+    say('loading demo data…')
+    process.env.CAN_SEED_DATABASE = '1' // seed.ts refuses without it
+    try {
+      const { seedDemo } = await import('./seed.ts')
+      const seeded = await seedDemo(config, { campaignMail: mail.start ? 'smtp' : 'memory' }).catch((err: Error) => {
+        throw new StartError(`Loading the demo data failed: ${describe(err)}`)
+      })
+      logins = seeded.logins
+      demoLinks = seeded.demoLinks
+      hasCampaigns = Boolean(seeded.campaigns?.finishedId || seeded.campaigns?.runningId)
+    } finally {
+      delete process.env.CAN_SEED_DATABASE
+    }
+  }
+
   if (shuttingDown) {
     return
   }
   spawnChild('server', 'server/server.ts', childEnv)
   spawnChild('worker', 'workers/main.ts', childEnv, WORKER_NODE_FLAGS)
   await waitForHealth(healthUrl(config))
-  process.stdout.write(`${banner(config, mailUrl, logins, demoLinks)}\n`)
+  process.stdout.write(`${banner(config, mailUrl, logins, demoLinks, hasCampaigns)}\n`)
 }
 
 main().catch((err: unknown) => {

@@ -29,12 +29,12 @@ import {
 } from '../helpers/browser.ts'
 import { resetScoredCohort, scoredStudents } from '../helpers/campaigns.ts'
 import { testConfig } from '../helpers/env.ts'
-import { startSmtpCapture, type SmtpCapture } from '../helpers/smtp.ts'
+import { startSmtpSink, type SmtpSink } from '../helpers/smtp.ts'
 
 const FACULTY = 'UFR Navigateur'
 let t: BrowserApp
 let browser: Browser
-let smtp: SmtpCapture
+let smtp: SmtpSink
 let mailer: ReturnType<typeof createSmtpMailer>
 let reached: number[] = []
 
@@ -49,7 +49,7 @@ function nextSendingTime(): Date {
 
 beforeAll(async () => {
   resetScoredCohort()
-  smtp = await startSmtpCapture()
+  smtp = await startSmtpSink()
   mailer = createSmtpMailer(testConfig({ SMTP_PORT: String(smtp.port) }))
   t = await startBrowserApp()
   const ids = await scoredStudents(t, [

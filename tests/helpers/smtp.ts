@@ -1,16 +1,16 @@
 /**
- * A real SMTP server on a random local port that parses every message it accepts (mailparser),
- * for tests that check what actually goes out over SMTP.
+ * A real SMTP server on a free loopback port that parses and keeps every message it receives, for
+ * tests that follow mail end to end.
  */
 import type { AddressInfo } from 'node:net'
 import { simpleParser, type ParsedMail } from 'mailparser'
 import { SMTPServer } from 'smtp-server'
 
-export type SmtpCapture = { port: number; received: ParsedMail[]; close(): Promise<void> }
+export type SmtpSink = { port: number; received: ParsedMail[]; close: () => Promise<void> }
 
-export async function startSmtpCapture(): Promise<SmtpCapture> {
-  const received: ParsedMail[] = []
-  const server = new SMTPServer({
+/** `received`: the array to fill (a new one by default). */
+export async function startSmtpSink(received: ParsedMail[] = []): Promise<SmtpSink> {
+  const smtp = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS'],
     onData(stream, _session, callback) {
@@ -22,10 +22,10 @@ export async function startSmtpCapture(): Promise<SmtpCapture> {
         .catch(callback)
     },
   })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve))
   return {
-    port: (server.server.address() as AddressInfo).port,
+    port: (smtp.server.address() as AddressInfo).port,
     received,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: () => new Promise<void>((resolve) => smtp.close(() => resolve())),
   }
 }

@@ -4,9 +4,7 @@
  * (ical.js) reads at the right time and zone. And the reminders: e-mail + SMS, once, never after
  * a cancellation.
  */
-import { SMTPServer } from 'smtp-server'
-import { simpleParser, type ParsedMail } from 'mailparser'
-import type { AddressInfo } from 'node:net'
+import type { ParsedMail } from 'mailparser'
 import ICAL from 'ical.js'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createSmtpMailer } from '../../server/lib/mailer.ts'
@@ -15,10 +13,11 @@ import { connectRedis, createRedis } from '../../server/lib/redis.ts'
 import { parisTime } from '../../server/lib/paris-time.ts'
 import { createContainer, type Container } from '../../server/container.ts'
 import { startWorkers, type Workers } from '../../workers/worker.ts'
+import { startSmtpSink, type SmtpSink } from '../helpers/smtp.ts'
 import { startTestApp, type TestApp } from '../helpers/app.ts'
 import { aStudent, identity, userId } from '../fixtures/journey.ts'
 
-let smtp: SMTPServer
+let smtp: SmtpSink
 const received: ParsedMail[] = []
 let t: TestApp
 let workers: Workers
@@ -27,20 +26,8 @@ let services: Container
 const sms = devSmsSink()
 
 beforeAll(async () => {
-  smtp = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    onData(stream, _session, callback) {
-      simpleParser(stream)
-        .then((mail) => {
-          received.push(mail)
-          callback()
-        })
-        .catch(callback)
-    },
-  })
-  await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve))
-  const port = (smtp.server.address() as AddressInfo).port
+  smtp = await startSmtpSink(received)
+  const port = smtp.port
   t = await startTestApp({ SMTP_PORT: String(port) })
   redis = await connectRedis(createRedis(t.config.REDIS_URL, 'producer'))
   services = createContainer({
@@ -58,7 +45,7 @@ afterAll(async () => {
   await workers?.close()
   redis?.disconnect()
   await t?.close()
-  await new Promise<void>((resolve) => smtp.close(() => resolve()))
+  await smtp.close()
 })
 
 async function bookOne(key: string) {

@@ -2,42 +2,29 @@
  * E-mails go through a real SMTP server (smtp-server, started here) and are read back with
  * mailparser: the notification a member of staff gets when an import finishes.
  */
-import { SMTPServer } from 'smtp-server'
-import { simpleParser, type ParsedMail } from 'mailparser'
-import type { AddressInfo } from 'node:net'
+import type { ParsedMail } from 'mailparser'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createSmtpMailer } from '../../server/lib/mailer.ts'
 import { createEmailRenderer, EMAIL_NAMES, EMAILS_DIR } from '../../server/lib/email-templates.ts'
 import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import { startWorkers, type Workers } from '../../workers/worker.ts'
+import { startSmtpSink, type SmtpSink } from '../helpers/smtp.ts'
 import { apiToken, startTestApp, type TestApp } from '../helpers/app.ts'
 import { csvFile, pseudo, upload, waitForImport } from '../helpers/imports.ts'
 import { connectRedis, createRedis } from '../../server/lib/redis.ts'
 import { createContainer } from '../../server/container.ts'
 
-let smtp: SMTPServer
+let smtp: SmtpSink
 let port: number
 const received: ParsedMail[] = []
 
 beforeAll(async () => {
-  smtp = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    onData(stream, _session, callback) {
-      simpleParser(stream)
-        .then((mail) => {
-          received.push(mail)
-          callback()
-        })
-        .catch(callback)
-    },
-  })
-  await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve))
-  port = (smtp.server.address() as AddressInfo).port
+  smtp = await startSmtpSink(received)
+  port = smtp.port
 })
 afterAll(async () => {
-  await new Promise<void>((resolve) => smtp.close(() => resolve()))
+  await smtp.close()
 })
 
 describe('e-mail', () => {

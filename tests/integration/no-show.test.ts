@@ -4,9 +4,7 @@
  * a real SMTP server. Marking it again, or running the job again, sends nothing more; a student
  * whose reminders a counsellor paused gets nothing; a student without e-mail gets nothing.
  */
-import { SMTPServer } from 'smtp-server'
-import { simpleParser, type ParsedMail } from 'mailparser'
-import type { AddressInfo } from 'node:net'
+import type { ParsedMail } from 'mailparser'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createSmtpMailer } from '../../server/lib/mailer.ts'
 import { devSmsSink } from '../../server/lib/sms.ts'
@@ -14,10 +12,11 @@ import { connectRedis, createRedis } from '../../server/lib/redis.ts'
 import { createContainer, type Container } from '../../server/container.ts'
 import type { Principal } from '../../server/services/access.ts'
 import { startWorkers, type Workers } from '../../workers/worker.ts'
+import { startSmtpSink, type SmtpSink } from '../helpers/smtp.ts'
 import { startTestApp, type TestApp } from '../helpers/app.ts'
 import { aStudent, identity, userId } from '../fixtures/journey.ts'
 
-let smtp: SMTPServer
+let smtp: SmtpSink
 const received: ParsedMail[] = []
 let t: TestApp
 let workers: Workers
@@ -27,20 +26,8 @@ let counsellor: Principal
 let reimsId: string
 
 beforeAll(async () => {
-  smtp = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    onData(stream, _session, callback) {
-      simpleParser(stream)
-        .then((mail) => {
-          received.push(mail)
-          callback()
-        })
-        .catch(callback)
-    },
-  })
-  await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve))
-  const port = (smtp.server.address() as AddressInfo).port
+  smtp = await startSmtpSink(received)
+  const port = smtp.port
   t = await startTestApp({ SMTP_PORT: String(port) })
   redis = await connectRedis(createRedis(t.config.REDIS_URL, 'producer'))
   services = createContainer({
@@ -74,7 +61,7 @@ afterAll(async () => {
   await workers?.close()
   redis?.disconnect()
   await t?.close()
-  await new Promise<void>((resolve) => smtp.close(() => resolve()))
+  await smtp.close()
 })
 
 async function bookOne(key: string, over: Record<string, unknown> = {}) {
