@@ -27,6 +27,7 @@ export const MODALITY_LABELS: Record<string, string> = {
 
 const dateTime = new Intl.DateTimeFormat('fr-FR', { dateStyle: 'short', timeStyle: 'short', timeZone: 'Europe/Paris' })
 const dateOnly = new Intl.DateTimeFormat('fr-FR', { dateStyle: 'long', timeZone: 'Europe/Paris' })
+const dayShort = new Intl.DateTimeFormat('fr-FR', { weekday: 'short', day: 'numeric', month: 'short', timeZone: 'Europe/Paris' })
 const number = new Intl.NumberFormat('fr-FR')
 
 export function createHandlebars(): typeof Handlebars {
@@ -41,6 +42,8 @@ export function createHandlebars(): typeof Handlebars {
   hbs.registerHelper('modalityLabel', (m: string) => MODALITY_LABELS[m] ?? m)
   hbs.registerHelper('dateTime', (d: Date | string | null) => (d ? dateTime.format(new Date(d)) : '—'))
   hbs.registerHelper('date', (d: Date | string | null) => (d ? dateOnly.format(new Date(d)) : '—'))
+  /** « mer. 2 déc. »: a day in a chart's axis. */
+  hbs.registerHelper('dayShort', (d: Date | string | null) => (d ? dayShort.format(new Date(d)) : '—'))
   hbs.registerHelper('number', (n: number | null | undefined) => (typeof n === 'number' ? number.format(n) : '—'))
   hbs.registerHelper('json', (v: unknown) => JSON.stringify(v))
   hbs.registerHelper('percent', (n: number | null | undefined) =>

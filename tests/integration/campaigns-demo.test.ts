@@ -19,7 +19,7 @@ import {
   seedDemoCampaigns,
 } from '../../scripts/demo/campaigns.ts'
 import { seedDemoImports } from '../../scripts/seed.ts'
-import { startTestApp, type TestApp } from '../helpers/app.ts'
+import { loginWithForm, startTestApp, type TestApp } from '../helpers/app.ts'
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp.ts'
 
 let t: TestApp
@@ -69,6 +69,16 @@ describe('campaigns demo', () => {
       WHERE m.campaign_id = ${c.id} AND m.status = 'sent'`
     expect(rows[0]!.n).toBe(tr.sent)
     expect(rows[0]!.linked).toBe(tr.sent)
+
+    // Its page: the figures and one bar per day, each day in short French (« mer. 2 déc. »).
+    const { cookie } = await loginWithForm(t.app, 'universite@demo.repere.test')
+    const page = await t.app.inject({ method: 'GET', url: `/campagnes/${c.id}`, headers: { cookie } })
+    expect(page.statusCode).toBe(200)
+    const labels = [...page.body.matchAll(/class="bar-chart__label">([^<]*)</g)].map((m) => m[1])
+    expect(labels).toHaveLength(tr.perDay.length)
+    for (const label of labels) {
+      expect(label).toMatch(/^(lun|mar|mer|jeu|ven|sam|dim)\. \d{1,2} \S+$/)
+    }
   })
 
   it('has a running campaign with members waiting for capacity and a reminder still ahead', async () => {
