@@ -158,6 +158,21 @@ export function createMessageRepository(q: DbOrTx) {
       return row
     },
 
+    /** Gives a claim back untouched (the send was not attempted): queued again, for the next tick to dispatch. */
+    async release(id: string): Promise<void> {
+      await q.execute(sql`
+        UPDATE messages SET status = 'queued', claimed_at = NULL, dispatched_at = NULL, attempts = greatest(0, attempts - 1)
+        WHERE id = ${id}::uuid AND status = 'sending'`)
+    },
+
+    /** Messages of the campaign waiting or being sent (the backlog the tick keeps short). */
+    async pendingCount(campaignId: string): Promise<number> {
+      const [r] = await q.execute<{ n: number }>(
+        sql`SELECT count(*)::int AS n FROM messages WHERE campaign_id = ${campaignId}::uuid AND status IN ('queued', 'sending')`,
+      )
+      return num(r?.n)
+    },
+
     async byId(id: string): Promise<Message | undefined> {
       const [row] = await q.select().from(messages).where(eq(messages.id, id))
       return row
@@ -202,7 +217,7 @@ export function createMessageRepository(q: DbOrTx) {
     /** What the send needs: the campaign, the student's encrypted contact and the names in the message. */
     async sendContext(id: string) {
       const [r] = await q.execute<Record<string, unknown>>(sql`
-        SELECT m.id, m.campaign_id, m.student_id, m.step, m.channel, s.pseudo_id, s.university_id, cm.mission_locale_id,
+        SELECT m.id, m.campaign_id, m.student_id, m.step, m.channel, m.status, s.pseudo_id, s.university_id, cm.mission_locale_id,
           ct.first_name_enc, ct.email_enc, ct.phone_enc, ct.email_invalid_at, ct.phone_invalid_at,
           u.name AS university_name, ml.name AS mission_locale_name, k.status AS consent
         FROM messages m
@@ -221,6 +236,7 @@ export function createMessageRepository(q: DbOrTx) {
         campaignId: r.campaign_id as string,
         step: num(r.step),
         channel: r.channel as 'email' | 'sms',
+        status: r.status as MessageStatus,
         pseudoId: r.pseudo_id as string,
         universityId: r.university_id as string,
         missionLocaleId: r.mission_locale_id as string,

@@ -1,14 +1,17 @@
 import { sql } from 'drizzle-orm'
-import { bigint, index, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core'
+import { bigint, index, pgTable, text, timestamp, uniqueIndex, uuid, type AnyPgColumn } from 'drizzle-orm/pg-core'
+import { campaigns } from './campaigns.ts'
 import { id } from './columns.ts'
+import { messages } from './messages.ts'
 import { organisations } from './organisations.ts'
 import { students } from './students.ts'
 
 /**
  * Personal links (`/r/:code`). The code (≥ 96 random bits, base64url) is given once to whoever
  * creates the link and never stored: only its sha256 is, so a database dump opens no link.
- * `campaign_id` / `message_id` are filled by the campaign issue; no foreign key until those
- * tables exist.
+ * `campaign_id` / `message_id` name the campaign message that carried the link; a purge that
+ * deletes the campaign (its messages go with it) leaves the link, and what was booked through it,
+ * with these two set to null.
  */
 export const links = pgTable(
   'links',
@@ -25,8 +28,9 @@ export const links = pgTable(
     missionLocaleId: uuid('mission_locale_id').references(() => organisations.id, { onDelete: 'set null' }),
     /** The home commune the student gave on the page ("j'ai déménagé"); wins over the enrolment's. */
     declaredCommuneInsee: text('declared_commune_insee'),
-    campaignId: uuid('campaign_id'),
-    messageId: uuid('message_id'),
+    // The cycle with messages.link_id is only in the callbacks: drizzle resolves them after both tables exist.
+    campaignId: uuid('campaign_id').references((): AnyPgColumn => campaigns.id, { onDelete: 'set null' }),
+    messageId: uuid('message_id').references((): AnyPgColumn => messages.id, { onDelete: 'set null' }),
     expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
     /**
      * The keyed hash of the student's pseudonym as the suppression list stores it (kind

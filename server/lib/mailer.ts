@@ -12,6 +12,8 @@ export type MailMessage = {
   html: string
   text: string
   headers?: Record<string, string>
+  /** A fixed Message-ID (`<id@domain>`), so a re-sent message carries the same one; otherwise one is made. */
+  messageId?: string
   attachments?: MailAttachment[]
 }
 export type Mailer = { send(msg: MailMessage): Promise<{ messageId: string }>; close(): Promise<void> }
@@ -42,7 +44,7 @@ export function memoryMailer(): Mailer & { sent: MailMessage[] } {
     sent,
     send(msg) {
       sent.push(msg)
-      return Promise.resolve({ messageId: `<memory-${sent.length}@repere.localhost>` })
+      return Promise.resolve({ messageId: msg.messageId ?? `<memory-${sent.length}@repere.localhost>` })
     },
     close: () => Promise.resolve(),
   }

@@ -11,6 +11,7 @@
  * and records the outcome. A permanent failure marks the address invalid; a transient one puts the
  * row back to `queued` and lets the job retry with backoff.
  */
+import { setTimeout as sleep } from 'node:timers/promises'
 import type { Db } from '../../db/client.ts'
 import { createCampaignRepository } from '../../db/repositories/campaigns.repository.ts'
 import { createMessageRepository } from '../../db/repositories/messages.repository.ts'
@@ -29,11 +30,13 @@ import type { LinkService } from './link.service.ts'
 import type { OutboxService } from './outbox.service.ts'
 import { normaliseEmail, normalisePhone } from './suppression.service.ts'
 
-/** A queued message whose job was written this long ago without being sent is dispatched again. */
-const REDISPATCH_MS = 120_000
 /** Auto-pause looks at the last attempts, and only once there are enough of them. */
 const FAILURE_WINDOW = 50
 const FAILURE_MIN_ATTEMPTS = 20
+/** The tick keeps at most this much sending (at the campaign's rate) queued ahead. */
+const BACKLOG_MS = 30_000
+/** A send waits at most this long for its pacing slot; further off, the message is given back to the queue. */
+const MAX_SLOT_WAIT_MS = 2_000
 
 type Deps = {
   db: Db
@@ -43,6 +46,10 @@ type Deps = {
     dataKeys: Keyring
     SMS_STOP_MENTION: string
     CAMPAIGN_CLAIM_TIMEOUT_MS: number
+    /** A queued message whose job was written this long ago without being sent is dispatched again. */
+    CAMPAIGN_REDISPATCH_MS: number
+    CAMPAIGN_WINDOW_ALWAYS_OPEN: boolean
+    MAIL_FROM: string
   }
   mailer: Mailer
   sms: SmsSender
@@ -67,6 +74,16 @@ export function inSendWindow(w: SendWindow, at: Date): boolean {
 
 export type SendOutcome = 'done' | 'skipped'
 
+/**
+ * The Message-ID of a campaign message: one per message row, so a re-send after a crash (the one
+ * window left, docs/campaigns.md) carries the same id, which receiving servers and mail clients
+ * use to drop the duplicate.
+ */
+export function campaignMessageId(messageId: string, mailFrom: string): string {
+  const domain = /@([^\s<>@]+?)>?\s*$/.exec(mailFrom)?.[1] ?? 'repere.localhost'
+  return `<campagne-${messageId}@${domain}>`
+}
+
 /** SMTP 5xx and refused envelopes are permanent: retrying cannot help, the address is wrong. */
 function isPermanent(err: unknown): boolean {
   const e = err as { responseCode?: number; code?: string; permanent?: boolean }
@@ -79,6 +96,7 @@ export function createCampaignEngine(deps: Deps) {
   const { db, config, mailer, sms, links, availability, consents, campaigns, outbox, log } = deps
   const clock = deps.now ?? (() => new Date())
   const base = config.PUBLIC_URL.replace(/\/$/, '')
+  const windowOpen = (c: Campaign, at: Date) => config.CAMPAIGN_WINDOW_ALWAYS_OPEN || inSendWindow(c.sendWindow, at)
 
   /** Free slots plus callbacks over the next days, times the campaign's factor, minus what is already pending. */
   async function allowance(c: Campaign, missionLocaleId: string, now: Date): Promise<number> {
@@ -107,10 +125,14 @@ export function createCampaignEngine(deps: Deps) {
       )
       return { outboxIds: [], queued: 0, finished: false }
     }
-    if (!inSendWindow(c.sendWindow, now)) {
+    if (!windowOpen(c, now)) {
       return { outboxIds: [], queued: 0, finished: false }
     }
-    let budget = Math.max(0, c.ratePerMinute - (await messages.queuedSince(c.id, new Date(now.getTime() - 60_000))))
+    // At most the rate in any minute, and never more than BACKLOG_MS of sending waiting: the sends
+    // themselves are paced one slot at a time (reserveSendSlot).
+    const lastMinute = await messages.queuedSince(c.id, new Date(now.getTime() - 60_000))
+    const backlog = Math.ceil((c.ratePerMinute * BACKLOG_MS) / 60_000) - (await messages.pendingCount(c.id))
+    let budget = Math.max(0, Math.min(c.ratePerMinute - lastMinute, backlog))
     const capacities = new Map<string, number>()
     for (const ml of c.territoryIds) {
       capacities.set(ml, await allowance(c, ml, now))
@@ -138,7 +160,7 @@ export function createCampaignEngine(deps: Deps) {
       }
       // One job per queued message not dispatched lately (new ones, and those a lost job left behind).
       const outboxIds: number[] = []
-      for (const d of await m.dispatchable(c.id, new Date(now.getTime() - REDISPATCH_MS), 1_000, now)) {
+      for (const d of await m.dispatchable(c.id, new Date(now.getTime() - config.CAMPAIGN_REDISPATCH_MS), 1_000, now)) {
         outboxIds.push(await outbox.add(tx, 'message.send', { messageId: d.id, n: d.dispatches }))
       }
       const work = await m.openWork(c.id)
@@ -183,7 +205,7 @@ export function createCampaignEngine(deps: Deps) {
       }
       const c = await createCampaignRepository(db).byId(ctx.campaignId)
       // Paused, cancelled or outside the window: the row stays queued; the tick dispatches it again later.
-      if (!c || c.status !== 'running' || !inSendWindow(c.sendWindow, now)) {
+      if (!c || c.status !== 'running' || !windowOpen(c, now) || ctx.status !== 'queued') {
         return 'skipped'
       }
       const claimed = await messages.claim(messageId, now)
@@ -210,6 +232,15 @@ export function createCampaignEngine(deps: Deps) {
           await messages.finish(messageId, 'skipped', { error: 'pas d’adresse valide' })
           return 'skipped'
         }
+        // Pacing: sends of a campaign start at least 60/rate s apart, across every worker.
+        const wait = await createCampaignRepository(db).reserveSendSlot(c.id, 60_000 / c.ratePerMinute, MAX_SLOT_WAIT_MS)
+        if (wait === null) {
+          await messages.release(messageId)
+          return 'skipped'
+        }
+        if (wait > 0) {
+          await sleep(wait)
+        }
         const link = await links.create({ studentId: ctx.studentId, missionLocaleId: ctx.missionLocaleId, campaignId: c.id, messageId })
         const unsubscribe = `${base}/api/v1/unsubscribe/${link.code}`
         const data = {
@@ -228,6 +259,7 @@ export function createCampaignEngine(deps: Deps) {
             await mailer.send({
               to: address,
               ...rendered,
+              messageId: campaignMessageId(messageId, config.MAIL_FROM),
               headers: { 'List-Unsubscribe': `<${unsubscribe}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' },
             })
           ).messageId

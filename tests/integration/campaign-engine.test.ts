@@ -78,6 +78,8 @@ async function running(faculty: string, over: Partial<CampaignInput> = {}) {
     segment: { faculty },
     universityId: t.orgIds.get('urca') as string,
     controlShare: 0,
+    // Sends are paced at 60/rate s (on the real clock): fast enough not to slow the test down.
+    ratePerMinute: 6000,
     ...over,
   })
   await s.approve(ctx(admin), c.id)
@@ -127,6 +129,10 @@ describe('campaign engine', () => {
     expect(ids).toContain(late)
     expect(rows.find((r) => r.studentId === late)?.status).toBe('skipped')
     expect(rows.filter((r) => r.status === 'sent')).toHaveLength(expected.length)
+    // One Message-ID per message row: a re-send after a crash carries the same one.
+    expect(got.map((m) => m.messageId).sort()).toEqual(
+      rows.filter((r) => r.status === 'sent').map((r) => `<campagne-${r.id}@repere.localhost>`).sort(),
+    )
 
     const mail = got[0] as ParsedMail
     const header = (name: string) => mail.headerLines.find((h) => h.key === name)?.line ?? ''
