@@ -6,7 +6,7 @@
 import { and, eq, sql } from 'drizzle-orm'
 import type { DbOrTx } from '../client.ts'
 import { messages, type Message } from '../schema/messages.ts'
-import type { MessageStatus } from '../vocabulary/index.ts'
+import type { ConsentStatus, MessageStatus } from '../vocabulary/index.ts'
 
 export type Tracking = {
   members: number
@@ -148,13 +148,24 @@ export function createMessageRepository(q: DbOrTx) {
       return rows.length
     },
 
-    /** queued → sending, only from queued: whoever wins sends, everybody else does nothing. */
-    async claim(id: string, now: Date): Promise<Message | undefined> {
-      const [row] = await q
-        .update(messages)
-        .set({ status: 'sending', claimedAt: now, attempts: sql`${messages.attempts} + 1` })
-        .where(and(eq(messages.id, id), eq(messages.status, 'queued')))
-        .returning()
+    /**
+     * queued → sending, only from queued: whoever wins sends, everybody else does nothing. In the
+     * same statement, read after the claim: the student's current consent on the channel and
+     * whether any of `suppressionHashes` is on the objection list (one round trip per send).
+     */
+    async claim(
+      id: string,
+      now: Date,
+      suppressionHashes: string[] = [],
+    ): Promise<{ id: string; consent: ConsentStatus | null; suppressed: boolean } | undefined> {
+      const [row] = await q.execute<{ id: string; consent: ConsentStatus | null; suppressed: boolean }>(sql`
+        UPDATE messages m SET status = 'sending', claimed_at = ${now.toISOString()}::timestamptz, attempts = m.attempts + 1
+        WHERE m.id = ${id}::uuid AND m.status = 'queued'
+        RETURNING m.id,
+          (SELECT k.status FROM consents k WHERE k.student_id = m.student_id AND k.channel = m.channel) AS consent,
+          -- Every kind named, so the (kind, value_hash) index answers.
+          EXISTS (SELECT 1 FROM suppressions s WHERE s.kind IN ('pseudo_id', 'email', 'phone')
+            AND s.value_hash = ANY(${`{${suppressionHashes.join(',')}}`}::text[])) AS suppressed`)
       return row
     },
 

@@ -18,8 +18,14 @@ export type MailMessage = {
 }
 export type Mailer = { send(msg: MailMessage): Promise<{ messageId: string }>; close(): Promise<void> }
 
-export function createSmtpMailer(config: Config): Mailer {
+/**
+ * `pool`: keep up to `maxConnections` SMTP connections open and reuse them (the worker, which sends
+ * campaigns: one connection per message would cost a handshake, and the server's checks, each
+ * time). The pool must be closed (`close`) for the process to exit.
+ */
+export function createSmtpMailer(config: Config, opts: { pool?: boolean } = {}): Mailer {
   const transport = nodemailer.createTransport({
+    ...(opts.pool ? { pool: true, maxConnections: Math.max(2, config.WORKER_CONCURRENCY) } : {}),
     host: config.SMTP_HOST,
     port: config.SMTP_PORT,
     secure: config.SMTP_SECURE,

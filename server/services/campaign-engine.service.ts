@@ -55,7 +55,7 @@ type Deps = {
   sms: SmsSender
   links: Pick<LinkService, 'create' | 'resolve'>
   availability: Pick<AvailabilityService, 'freeSlots'>
-  consents: Pick<ConsentService, 'mayContact' | 'withdraw'>
+  consents: Pick<ConsentService, 'withdraw'>
   campaigns: Pick<CampaignService, 'startDue' | 'autoPause'>
   outbox: Pick<OutboxService, 'add' | 'dispatch'>
   log: Logger
@@ -91,6 +91,9 @@ function isPermanent(err: unknown): boolean {
     e.permanent === true || (typeof e.responseCode === 'number' && e.responseCode >= 500 && e.responseCode < 600) || e.code === 'EENVELOPE'
   )
 }
+
+/** How many messages of the campaign may wait to be sent: BACKLOG_MS of sending at its rate. */
+const backlogSize = (c: Pick<Campaign, 'ratePerMinute'>) => Math.ceil((c.ratePerMinute * BACKLOG_MS) / 60_000)
 
 export function createCampaignEngine(deps: Deps) {
   const { db, config, mailer, sms, links, availability, consents, campaigns, outbox, log } = deps
@@ -131,7 +134,7 @@ export function createCampaignEngine(deps: Deps) {
     // At most the rate in any minute, and never more than BACKLOG_MS of sending waiting: the sends
     // themselves are paced one slot at a time (reserveSendSlot).
     const lastMinute = await messages.queuedSince(c.id, new Date(now.getTime() - 60_000))
-    const backlog = Math.ceil((c.ratePerMinute * BACKLOG_MS) / 60_000) - (await messages.pendingCount(c.id))
+    const backlog = backlogSize(c) - (await messages.pendingCount(c.id))
     let budget = Math.max(0, Math.min(c.ratePerMinute - lastMinute, backlog))
     const capacities = new Map<string, number>()
     for (const ml of c.territoryIds) {
@@ -160,7 +163,8 @@ export function createCampaignEngine(deps: Deps) {
       }
       // One job per queued message not dispatched lately (new ones, and those a lost job left behind).
       const outboxIds: number[] = []
-      for (const d of await m.dispatchable(c.id, new Date(now.getTime() - config.CAMPAIGN_REDISPATCH_MS), 1_000, now)) {
+      const dispatchLimit = Math.max(1_000, backlogSize(c))
+      for (const d of await m.dispatchable(c.id, new Date(now.getTime() - config.CAMPAIGN_REDISPATCH_MS), dispatchLimit, now)) {
         outboxIds.push(await outbox.add(tx, 'message.send', { messageId: d.id, n: d.dispatches }))
       }
       const work = await m.openWork(c.id)
@@ -208,23 +212,23 @@ export function createCampaignEngine(deps: Deps) {
       if (!c || c.status !== 'running' || !windowOpen(c, now) || ctx.status !== 'queued') {
         return 'skipped'
       }
-      const claimed = await messages.claim(messageId, now)
+      const enc = ctx.channel === 'email' ? ctx.emailEnc : ctx.phoneEnc
+      const address = enc ? decryptField(config.dataKeys, enc) : null
+      const hashes = [keyedHash(config.suppressionKey, `${ctx.universityId}:${ctx.pseudoId}`)]
+      if (address) {
+        hashes.push(keyedHash(config.suppressionKey, ctx.channel === 'email' ? normaliseEmail(address) : normalisePhone(address)))
+      }
+      // The claim reads consent (ledger) and the objection list in the same statement: at the moment of sending.
+      const claimed = await messages.claim(messageId, now, hashes)
       if (!claimed) {
         return 'skipped'
       }
       try {
-        // Consent and the objection list, at the moment of sending.
-        if (!(await consents.mayContact(ctx.studentId, ctx.channel))) {
+        if (claimed.consent !== 'given') {
           await messages.finish(messageId, 'skipped', { error: 'consentement retiré ou opposition' })
           return 'skipped'
         }
-        const enc = ctx.channel === 'email' ? ctx.emailEnc : ctx.phoneEnc
-        const address = enc ? decryptField(config.dataKeys, enc) : null
-        const hashes = [keyedHash(config.suppressionKey, `${ctx.universityId}:${ctx.pseudoId}`)]
-        if (address) {
-          hashes.push(keyedHash(config.suppressionKey, ctx.channel === 'email' ? normaliseEmail(address) : normalisePhone(address)))
-        }
-        if ((await createCampaignRepository(db).suppressedHashes(hashes)).size > 0) {
+        if (claimed.suppressed) {
           await messages.finish(messageId, 'skipped', { error: 'sur la liste d’opposition' })
           return 'skipped'
         }
