@@ -127,7 +127,7 @@ export const ConfigSchema = Type.Object({
   }),
   CAMPAIGN_WINDOW_ALWAYS_OPEN: Bool(
     false,
-    'true or false: ignore every campaign\'s send window and the public holidays (tests and benchmarks only; refused in production)',
+    "true or false: ignore every campaign's send window and the public holidays (tests and benchmarks only; refused in production)",
   ),
   WORKER_CONCURRENCY: Type.Integer({ default: 2, minimum: 1, maximum: 64, description: 'jobs a worker runs at once (1-64)' }),
   SCORE_DEBOUNCE_MS: Type.Integer({

@@ -1,8 +1,7 @@
 import { sql } from 'drizzle-orm'
-import { bigint, index, pgTable, text, timestamp, uniqueIndex, uuid, type AnyPgColumn } from 'drizzle-orm/pg-core'
+import { bigint, index, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core'
 import { campaigns } from './campaigns.ts'
 import { id } from './columns.ts'
-import { messages } from './messages.ts'
 import { organisations } from './organisations.ts'
 import { students } from './students.ts'
 
@@ -28,9 +27,14 @@ export const links = pgTable(
     missionLocaleId: uuid('mission_locale_id').references(() => organisations.id, { onDelete: 'set null' }),
     /** The home commune the student gave on the page ("j'ai déménagé"); wins over the enrolment's. */
     declaredCommuneInsee: text('declared_commune_insee'),
-    // The cycle with messages.link_id is only in the callbacks: drizzle resolves them after both tables exist.
-    campaignId: uuid('campaign_id').references((): AnyPgColumn => campaigns.id, { onDelete: 'set null' }),
-    messageId: uuid('message_id').references((): AnyPgColumn => messages.id, { onDelete: 'set null' }),
+    campaignId: uuid('campaign_id').references(() => campaigns.id, { onDelete: 'set null' }),
+    /**
+     * References messages(id) ON DELETE SET NULL too, but that key is written in SQL only
+     * (migration 0013_campaign_send_pacing_and_link_keys): declaring it here would make links.ts
+     * and messages.ts (whose link_id references links) import each other, which the module
+     * boundaries forbid. tests/integration/campaign-engine.test.ts checks it exists.
+     */
+    messageId: uuid('message_id'),
     expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
     /**
      * The keyed hash of the student's pseudonym as the suppression list stores it (kind

@@ -85,7 +85,16 @@ async function cohort(database: Database, config: Config, universityId: string, 
   const modelId = (m as { id: string }).id
   const [r] = await db
     .insert(scoreRuns)
-    .values({ universityId, academicYear: YEAR, asOf: '2026-11-02', trigger: 'bench', status: 'succeeded', dueAt: new Date(), modelId, finishedAt: new Date() })
+    .values({
+      universityId,
+      academicYear: YEAR,
+      asOf: '2026-11-02',
+      trigger: 'bench',
+      status: 'succeeded',
+      dueAt: new Date(),
+      modelId,
+      finishedAt: new Date(),
+    })
     .returning()
   const runId = (r as { id: number }).id
   await database.sql`UPDATE score_runs SET snapshot_id = ${runId} WHERE id = ${runId}`
@@ -97,7 +106,9 @@ async function cohort(database: Database, config: Config, universityId: string, 
         .values(Array.from({ length: size }, (_, i) => ({ universityId, pseudoId: `bench-${from + i}` })))
         .returning({ id: students.id })
     ).map((s) => s.id)
-    await db.insert(enrolments).values(ids.map((studentId) => ({ studentId, academicYear: YEAR, faculty: 'Bench', homeCommuneInsee: REIMS })))
+    await db
+      .insert(enrolments)
+      .values(ids.map((studentId) => ({ studentId, academicYear: YEAR, faculty: 'Bench', homeCommuneInsee: REIMS })))
     await db.insert(riskScores).values(
       ids.map((studentId, i) => ({
         studentId,
@@ -123,7 +134,15 @@ async function cohort(database: Database, config: Config, universityId: string, 
     )
     await db
       .insert(consents)
-      .values(ids.map((studentId) => ({ studentId, channel: 'email' as const, status: 'given' as const, source: 'bench', at: new Date('2026-09-15T00:00:00Z') })))
+      .values(
+        ids.map((studentId) => ({
+          studentId,
+          channel: 'email' as const,
+          status: 'given' as const,
+          source: 'bench',
+          at: new Date('2026-09-15T00:00:00Z'),
+        })),
+      )
   }
 }
 
@@ -217,7 +236,9 @@ export async function sendBench(args: string[]): Promise<number> {
       // Beyond what the form allows: capacity never limits, and the unthrottled one has no rate.
       await database.sql`UPDATE campaigns SET callbacks_per_day = 1000000, rate_per_minute = ${perMinute ?? 100_000_000} WHERE id = ${c.id}`
       await s.schedule(ctx, c.id, new Date(Date.now() - 1_000))
-      const [m] = await database.sql<{ n: number }[]>`SELECT count(*)::int AS n FROM campaign_members WHERE campaign_id = ${c.id} AND arm = 'treated'`
+      const [m] = await database.sql<
+        { n: number }[]
+      >`SELECT count(*)::int AS n FROM campaign_members WHERE campaign_id = ${c.id} AND arm = 'treated'`
       return { id: c.id, members: m?.n ?? 0 }
     }
 
@@ -265,6 +286,8 @@ export async function sendBench(args: string[]): Promise<number> {
       cwd: ROOT,
       env: { ...env, SMTP_HOST: '127.0.0.1', SMTP_PORT: String(port) },
       logPath: join(work, 'worker.log'),
+      // Diagnosis only, e.g. BENCH_NODE_FLAGS='--cpu-prof --cpu-prof-dir=/tmp/prof'.
+      nodeFlags: (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean),
     })
     children.push(worker)
     note(`worker (concurrency ${CONCURRENCY}) and SMTP sink on port ${port}; logs in ${work}`)
@@ -285,7 +308,9 @@ export async function sendBench(args: string[]): Promise<number> {
     const lo = times[Math.floor(times.length * 0.05)] ?? 0
     const hi = times[Math.ceil(times.length * 0.95) - 1] ?? 0
     const steady = times.filter((t) => t >= lo && t <= hi)
-    const [sentRows] = await database.sql<{ n: number }[]>`SELECT count(*)::int AS n FROM messages WHERE campaign_id = ${a.id} AND status = 'sent'`
+    const [sentRows] = await database.sql<
+      { n: number }[]
+    >`SELECT count(*)::int AS n FROM messages WHERE campaign_id = ${a.id} AND status = 'sent'`
     const recipients = new Set(throttled.map((m) => m.to))
     emit('send_limit', rate)
     emit('send_total', throttled.length)

@@ -37,6 +37,12 @@ const FAILURE_MIN_ATTEMPTS = 20
 const BACKLOG_MS = 30_000
 /** A send waits at most this long for its pacing slot; further off, the message is given back to the queue. */
 const MAX_SLOT_WAIT_MS = 2_000
+/**
+ * Sends are spaced this much wider than the rate asks: the time between a slot and the server's
+ * 250 varies (queries, network, load), and without headroom a calendar second at the receiving
+ * end would sometimes hold one message more than the limit.
+ */
+const PACING_HEADROOM = 1.04
 
 type Deps = {
   db: Db
@@ -236,8 +242,12 @@ export function createCampaignEngine(deps: Deps) {
           await messages.finish(messageId, 'skipped', { error: 'pas d’adresse valide' })
           return 'skipped'
         }
-        // Pacing: sends of a campaign start at least 60/rate s apart, across every worker.
-        const wait = await createCampaignRepository(db).reserveSendSlot(c.id, 60_000 / c.ratePerMinute, MAX_SLOT_WAIT_MS)
+        // Pacing: sends of a campaign start at least 60/rate s apart (plus headroom), across every worker.
+        const wait = await createCampaignRepository(db).reserveSendSlot(
+          c.id,
+          (60_000 / c.ratePerMinute) * PACING_HEADROOM,
+          MAX_SLOT_WAIT_MS,
+        )
         if (wait === null) {
           await messages.release(messageId)
           return 'skipped'
