@@ -186,6 +186,12 @@ async function upsertSchedules(services: Pick<Container, 'queues'>, onlyMissing 
   for (const name of JOB_NAMES) {
     const def: JobDefinition = JOBS[name]
     const queue = services.queues.get(def.queue)
+    if (def.repeat && !onlyMissing) {
+      // A schedule the catalogue moved to another queue (campaign.tick did) must not run twice.
+      for (const other of QUEUE_NAMES.filter((q) => q !== def.queue)) {
+        await services.queues.get(other).removeJobScheduler(jobIdOf(name, {}))
+      }
+    }
     if (def.repeat && !(onlyMissing && (await queue.getJobScheduler(jobIdOf(name, {}))))) {
       const every = 'everyMs' in def.repeat ? { every: def.repeat.everyMs } : { pattern: def.repeat.cron, tz: def.repeat.tz }
       await queue.upsertJobScheduler(jobIdOf(name, {}), every, { name, data: {}, opts: jobOptions(name) })
