@@ -143,7 +143,7 @@ export function createMessageRepository(q: DbOrTx) {
     /** Claims left by a dead worker go back to the queue. */
     async recoverStale(claimedBefore: Date): Promise<number> {
       const rows = await q.execute<{ id: string }>(sql`
-        UPDATE messages SET status = 'queued', claimed_at = NULL, dispatched_at = NULL, error = 'reprise après un envoi interrompu'
+        UPDATE messages SET status = 'queued', claimed_at = NULL, dispatched_at = NULL, paced_at = NULL, error = 'reprise après un envoi interrompu'
         WHERE status = 'sending' AND claimed_at < ${claimedBefore.toISOString()}::timestamptz RETURNING id`)
       return rows.length
     },
@@ -172,8 +172,21 @@ export function createMessageRepository(q: DbOrTx) {
     /** Gives a claim back untouched (the send was not attempted): queued again, for the next tick to dispatch. */
     async release(id: string): Promise<void> {
       await q.execute(sql`
-        UPDATE messages SET status = 'queued', claimed_at = NULL, dispatched_at = NULL, attempts = greatest(0, attempts - 1)
+        UPDATE messages SET status = 'queued', claimed_at = NULL, dispatched_at = NULL, paced_at = NULL, attempts = greatest(0, attempts - 1)
         WHERE id = ${id}::uuid AND status = 'sending'`)
+    },
+
+    /**
+     * The rate's hard limit, taken right before the provider is called: true (and `paced_at` set)
+     * while fewer than `perSecond` sends of the campaign are in flight or were accepted in the last
+     * second (database clock, serialised on the campaign row: migration 0013's function). So no
+     * calendar second at the receiving end holds more than `perSecond` of them.
+     */
+    async takeSendToken(campaignId: string, messageId: string, perSecond: number): Promise<boolean> {
+      const [r] = await q.execute<{ ok: boolean }>(
+        sql`SELECT campaign_take_send_token(${campaignId}::uuid, ${messageId}::uuid, ${perSecond}::integer) AS ok`,
+      )
+      return r?.ok === true
     },
 
     /** Messages of the campaign waiting or being sent (the backlog the tick keeps short). */
@@ -197,7 +210,14 @@ export function createMessageRepository(q: DbOrTx) {
     ): Promise<void> {
       await q
         .update(messages)
-        .set({ status, ...patch, ...(status === 'queued' ? { claimedAt: null } : {}) })
+        .set({
+          status,
+          ...patch,
+          ...(status === 'queued' ? { claimedAt: null } : {}),
+          // The token of the rate's one-second window is held until a second after the provider accepted.
+          pacedAt: null,
+          ...(status === 'sent' ? { acceptedAt: sql`clock_timestamp()` } : {}),
+        })
         .where(and(eq(messages.id, id), eq(messages.status, 'sending')))
     },
 

@@ -43,6 +43,8 @@ const MAX_SLOT_WAIT_MS = 2_000
  * end would sometimes hold one message more than the limit.
  */
 const PACING_HEADROOM = 1.04
+/** How long a send waits before asking again for a token of the rate's one-second window. */
+const TOKEN_RETRY_MS = 20
 
 type Deps = {
   db: Db
@@ -242,7 +244,19 @@ export function createCampaignEngine(deps: Deps) {
           await messages.finish(messageId, 'skipped', { error: 'pas d’adresse valide' })
           return 'skipped'
         }
-        // Pacing: sends of a campaign start at least 60/rate s apart (plus headroom), across every worker.
+        const link = await links.create({ studentId: ctx.studentId, missionLocaleId: ctx.missionLocaleId, campaignId: c.id, messageId })
+        const unsubscribe = `${base}/api/v1/unsubscribe/${link.code}`
+        const data = {
+          prenom: ctx.firstNameEnc ? decryptField(config.dataKeys, ctx.firstNameEnc) : '',
+          lien: link.url,
+          desinscription: `${base}/r/${link.code}/desinscription`,
+          expediteur: ctx.universityName,
+          mission_locale: ctx.missionLocaleName,
+        }
+        const rendered = renderMessage(ctx.channel, c.templates, data, config.SMS_STOP_MENTION)
+        // Pacing, as close to the provider call as possible (the less happens between the slot and the
+        // provider's answer, the less jitter): sends of a campaign start at least 60/rate s apart (plus
+        // headroom), across every worker. A refused slot leaves the link just made unused.
         const wait = await createCampaignRepository(db).reserveSendSlot(
           c.id,
           (60_000 / c.ratePerMinute) * PACING_HEADROOM,
@@ -255,16 +269,16 @@ export function createCampaignEngine(deps: Deps) {
         if (wait > 0) {
           await sleep(wait)
         }
-        const link = await links.create({ studentId: ctx.studentId, missionLocaleId: ctx.missionLocaleId, campaignId: c.id, messageId })
-        const unsubscribe = `${base}/api/v1/unsubscribe/${link.code}`
-        const data = {
-          prenom: ctx.firstNameEnc ? decryptField(config.dataKeys, ctx.firstNameEnc) : '',
-          lien: link.url,
-          desinscription: `${base}/r/${link.code}/desinscription`,
-          expediteur: ctx.universityName,
-          mission_locale: ctx.missionLocaleName,
+        // The hard limit: never more than rate/60 in flight or accepted within a second, whatever the jitter.
+        const perSecond = Math.min(2_000_000_000, Math.max(1, Math.floor(c.ratePerMinute / 60)))
+        const giveUp = Date.now() + MAX_SLOT_WAIT_MS
+        while (!(await messages.takeSendToken(c.id, messageId, perSecond))) {
+          if (Date.now() > giveUp) {
+            await messages.release(messageId)
+            return 'skipped'
+          }
+          await sleep(TOKEN_RETRY_MS)
         }
-        const rendered = renderMessage(ctx.channel, c.templates, data, config.SMS_STOP_MENTION)
         let providerId: string
         if ('sms' in rendered) {
           providerId = (await sms.send({ to: address, text: rendered.sms })).providerId
