@@ -107,14 +107,6 @@ export function createMessageRepository(q: DbOrTx) {
       return rows.map((r) => r.id)
     },
 
-    /** Messages of the campaign queued in the last minute (the rate budget). */
-    async queuedSince(campaignId: string, since: Date): Promise<number> {
-      const [r] = await q.execute<{ n: number }>(
-        sql`SELECT count(*)::int AS n FROM messages WHERE campaign_id = ${campaignId}::uuid AND queued_at > ${since.toISOString()}::timestamptz AND status <> 'skipped'`,
-      )
-      return num(r?.n)
-    },
-
     /**
      * Invitations still pending for a Mission Locale, all campaigns: queued, being sent, or sent in
      * the last `days` days to a student who has neither acted (a case) nor objected.

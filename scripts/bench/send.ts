@@ -132,17 +132,15 @@ async function cohort(database: Database, config: Config, universityId: string, 
         keyId: config.dataKeys.currentId,
       })),
     )
-    await db
-      .insert(consents)
-      .values(
-        ids.map((studentId) => ({
-          studentId,
-          channel: 'email' as const,
-          status: 'given' as const,
-          source: 'bench',
-          at: new Date('2026-09-15T00:00:00Z'),
-        })),
-      )
+    await db.insert(consents).values(
+      ids.map((studentId) => ({
+        studentId,
+        channel: 'email' as const,
+        status: 'given' as const,
+        source: 'bench',
+        at: new Date('2026-09-15T00:00:00Z'),
+      })),
+    )
   }
 }
 

@@ -7,8 +7,9 @@
  * one `message.send` job per message in the outbox of the same transaction.
  *
  * `send` (`message.send`): claims the row (`queued → sending`, committed before the provider is
- * called), re-checks consent and the objection list, creates the personal link, renders, sends,
- * and records the outcome. A permanent failure marks the address invalid; a transient one puts the
+ * called) reading consent and the objection list in the same statement, creates the personal link,
+ * renders, waits for its paced slot and a token of the one-second window (the rate), sends, and
+ * records the outcome. A permanent failure marks the address invalid; a transient one puts the
  * row back to `queued` and lets the job retry with backoff.
  */
 import { setTimeout as sleep } from 'node:timers/promises'
@@ -38,9 +39,9 @@ const BACKLOG_MS = 30_000
 /** A send waits at most this long for its pacing slot; further off, the message is given back to the queue. */
 const MAX_SLOT_WAIT_MS = 2_000
 /**
- * Sends are spaced this much wider than the rate asks: the time between a slot and the server's
- * 250 varies (queries, network, load), and without headroom a calendar second at the receiving
- * end would sometimes hold one message more than the limit.
+ * Slots are spaced this much wider than the rate asks: the time between a slot and the server's
+ * 250 varies (queries, network, load), and without headroom the smooth pace would keep running
+ * into the one-second token window (the hard limit) and stall on it.
  */
 const PACING_HEADROOM = 1.04
 /** How long a send waits before asking again for a token of the rate's one-second window. */
@@ -139,11 +140,10 @@ export function createCampaignEngine(deps: Deps) {
     if (!windowOpen(c, now)) {
       return { outboxIds: [], queued: 0, finished: false }
     }
-    // At most the rate in any minute, and never more than BACKLOG_MS of sending waiting: the sends
-    // themselves are paced one slot at a time (reserveSendSlot).
-    const lastMinute = await messages.queuedSince(c.id, new Date(now.getTime() - 60_000))
-    const backlog = backlogSize(c) - (await messages.pendingCount(c.id))
-    let budget = Math.max(0, Math.min(c.ratePerMinute - lastMinute, backlog))
+    // Never more than BACKLOG_MS of sending waiting. The rate itself is held where it matters, at
+    // each send (a paced slot, then a token of the one-second window): a budget of messages queued
+    // per minute on top of it would only stall the campaign once the first backlog is counted in.
+    let budget = Math.max(0, backlogSize(c) - (await messages.pendingCount(c.id)))
     const capacities = new Map<string, number>()
     for (const ml of c.territoryIds) {
       capacities.set(ml, await allowance(c, ml, now))
