@@ -196,6 +196,12 @@ export function createCampaignRepository(q: DbOrTx) {
           .values(rows.slice(i, i + 1000))
           .onConflictDoNothing()
       }
+      // Thousands of new rows the planner has not seen: without fresh statistics the tick's queries
+      // (members without an invitation yet) take a nested-loop plan that costs members × messages.
+      // ANALYZE samples a fixed number of rows: cheap, and allowed inside the caller's transaction.
+      if (rows.length >= 500) {
+        await q.execute(sql`ANALYZE campaign_members, messages`)
+      }
     },
 
     async members(campaignId: string) {
