@@ -12,12 +12,16 @@
  *            a trivial Fastify route in the same run. See scripts/bench/http.ts.
  *   booking  rounds of 50 simultaneous bookings of one slot through HTTP: 0 double bookings, p99.
  *            See scripts/bench/booking.ts.
+ *   send     a campaign of 10,000 e-mails through the real engine and worker at 50 messages/s to a
+ *            local SMTP server: achieved rate, peak second, duplicates, and the unthrottled engine
+ *            against a plain pooled nodemailer loop. See scripts/bench/send.ts.
  */
 import { BOOKING_USAGE, bookingBench } from './bench/booking.ts'
 import { FUZZ_USAGE, fuzzBench } from './bench/fuzz.ts'
 import { INGEST_USAGE, ingestBench } from './bench/ingest.ts'
 import { HTTP_USAGE, httpBench } from './bench/http.ts'
 import { SCORE_USAGE, scoreBench } from './bench/score.ts'
+import { SEND_USAGE, sendBench } from './bench/send.ts'
 
 const BENCHES: Record<string, { usage: string; run: (args: string[]) => Promise<number> }> = {
   ingest: { usage: INGEST_USAGE, run: ingestBench },
@@ -25,6 +29,7 @@ const BENCHES: Record<string, { usage: string; run: (args: string[]) => Promise<
   fuzz: { usage: FUZZ_USAGE, run: fuzzBench },
   http: { usage: HTTP_USAGE, run: httpBench },
   booking: { usage: BOOKING_USAGE, run: bookingBench },
+  send: { usage: SEND_USAGE, run: sendBench },
 }
 
 function usage(): string {

@@ -120,6 +120,15 @@ export const ConfigSchema = Type.Object({
     minimum: 10_000,
     description: 'how long a message may stay claimed by a worker before it is taken back, in ms (at least 10000)',
   }),
+  CAMPAIGN_REDISPATCH_MS: Type.Integer({
+    default: 120_000,
+    minimum: 5_000,
+    description: 'how long a queued campaign message may wait for its job before another is enqueued (a lost Redis), in ms (at least 5000)',
+  }),
+  CAMPAIGN_WINDOW_ALWAYS_OPEN: Bool(
+    false,
+    "true or false: ignore every campaign's send window and the public holidays (tests and benchmarks only; refused in production)",
+  ),
   WORKER_CONCURRENCY: Type.Integer({ default: 2, minimum: 1, maximum: 64, description: 'jobs a worker runs at once (1-64)' }),
   SCORE_DEBOUNCE_MS: Type.Integer({
     default: 60_000,
@@ -200,6 +209,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(variable, `Configuration error: ${variable} must be ${expects} (${shown}).`)
   }
   const raw = converted as RawConfig
+  if (raw.CAMPAIGN_WINDOW_ALWAYS_OPEN && raw.NODE_ENV === 'production') {
+    throw new ConfigError(
+      'CAMPAIGN_WINDOW_ALWAYS_OPEN',
+      'Configuration error: CAMPAIGN_WINDOW_ALWAYS_OPEN must be false in production (students are written to in the send window only).',
+    )
+  }
   const keys = new Map<number, Buffer>()
   for (const pair of raw.DATA_ENCRYPTION_PREVIOUS_KEYS ? raw.DATA_ENCRYPTION_PREVIOUS_KEYS.split(',') : []) {
     const [id, key] = pair.split(':') as [string, string]

@@ -24,7 +24,8 @@ try {
   process.exit(1)
 }
 const queues = createQueues(producer, config.REDIS_PREFIX)
-const mailer = createSmtpMailer(config)
+// Pooled: a campaign sends thousands of messages, each reusing an open connection.
+const mailer = createSmtpMailer(config, { pool: true })
 const services = createContainer({ config, database, redis: producer, queues, mailer, log })
 const workers = startWorkers({ config, services, log, lockDurationMs: config.WORKER_LOCK_MS })
 log.info({ queues: workers.workers.map((w) => w.name), concurrency: config.WORKER_CONCURRENCY }, 'workers started')

@@ -121,16 +121,37 @@ export function startWorkers(opts: {
     ...opts.heartbeat,
     onError: (err) => log.debug({ err: { message: err.message } }, 'heartbeat not written'),
   })
+  let scheduleTimer: NodeJS.Timeout | undefined
   if (opts.schedules ?? true) {
     void upsertSchedules(services).catch((err: unknown) =>
       log.error({ err: { message: (err as Error).message } }, 'repeatable jobs not scheduled: the reconciler will not run'),
     )
+    // A Redis that restarted empty lost the schedules too (the tick, the reconciler): put back any
+    // that is missing, soon after a reconnection and every SCHEDULE_CHECK_MS anyway.
+    const ensure = () =>
+      void upsertSchedules(services, true)
+        .then((restored) => {
+          if (restored.length > 0) {
+            log.warn({ restored }, 'repeatable jobs were missing from Redis: scheduled again')
+          }
+        })
+        .catch((err: unknown) => log.debug({ err: { message: (err as Error).message } }, 'repeatable jobs not checked'))
+    let readyOnce = false
+    control.on('ready', () => {
+      if (readyOnce) {
+        setTimeout(ensure, 500).unref()
+      }
+      readyOnce = true
+    })
+    scheduleTimer = setInterval(ensure, SCHEDULE_CHECK_MS)
+    scheduleTimer.unref()
   }
 
   return {
     workers,
     heartbeat,
     async close() {
+      clearInterval(scheduleTimer)
       await Promise.all(workers.map((w) => w.close()))
       await heartbeat.stop()
       for (const c of connections) {
@@ -151,17 +172,31 @@ async function enqueueFollowUp(services: Pick<Container, 'queues'>, followUp: { 
   await services.queues.enqueue(followUp.name, followUp.payload)
 }
 
+/** How often a worker checks that the repeatable jobs still exist in Redis. */
+const SCHEDULE_CHECK_MS = 15_000
+
 /**
  * Upserts the catalogue's repeatable jobs: idempotent, so every worker does it at start and
- * BullMQ keeps one schedule per job (one run per tick across all workers).
+ * BullMQ keeps one schedule per job (one run per tick across all workers). With `onlyMissing`,
+ * only those Redis no longer has (it restarted empty); returns the names scheduled.
  * @see https://docs.bullmq.io/guide/job-schedulers
  */
-async function upsertSchedules(services: Pick<Container, 'queues'>): Promise<void> {
+async function upsertSchedules(services: Pick<Container, 'queues'>, onlyMissing = false): Promise<string[]> {
+  const done: string[] = []
   for (const name of JOB_NAMES) {
     const def: JobDefinition = JOBS[name]
-    if (def.repeat) {
+    const queue = services.queues.get(def.queue)
+    if (def.repeat && !onlyMissing) {
+      // A schedule the catalogue moved to another queue (campaign.tick did) must not run twice.
+      for (const other of QUEUE_NAMES.filter((q) => q !== def.queue)) {
+        await services.queues.get(other).removeJobScheduler(jobIdOf(name, {}))
+      }
+    }
+    if (def.repeat && !(onlyMissing && (await queue.getJobScheduler(jobIdOf(name, {}))))) {
       const every = 'everyMs' in def.repeat ? { every: def.repeat.everyMs } : { pattern: def.repeat.cron, tz: def.repeat.tz }
-      await services.queues.get(def.queue).upsertJobScheduler(jobIdOf(name, {}), every, { name, data: {}, opts: jobOptions(name) })
+      await queue.upsertJobScheduler(jobIdOf(name, {}), every, { name, data: {}, opts: jobOptions(name) })
+      done.push(name)
     }
   }
+  return done
 }

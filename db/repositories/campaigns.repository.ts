@@ -196,6 +196,12 @@ export function createCampaignRepository(q: DbOrTx) {
           .values(rows.slice(i, i + 1000))
           .onConflictDoNothing()
       }
+      // Thousands of new rows the planner has not seen: without fresh statistics the tick's queries
+      // (members without an invitation yet) take a nested-loop plan that costs members × messages.
+      // ANALYZE samples a fixed number of rows: cheap, and allowed inside the caller's transaction.
+      if (rows.length >= 500) {
+        await q.execute(sql`ANALYZE campaign_members, messages`)
+      }
     },
 
     async members(campaignId: string) {
@@ -211,6 +217,22 @@ export function createCampaignRepository(q: DbOrTx) {
         .select({ id: organisations.id, name: organisations.name, shortName: organisations.shortName })
         .from(organisations)
         .where(and(inArray(organisations.id, ids), eq(organisations.kind, 'mission_locale')))
+    },
+
+    /**
+     * Send pacing (GCRA with no burst): reserves the campaign's next send slot, `greatest(next_send_at,
+     * now)`, and moves `next_send_at` one `spacingMs` past it — on the database's clock, one for
+     * every worker. Returns how long to wait for the slot, or null when the next slot is more than
+     * `maxAheadMs` away (the caller gives the message back instead of holding a worker that long).
+     */
+    async reserveSendSlot(campaignId: string, spacingMs: number, maxAheadMs: number): Promise<number | null> {
+      const [r] = await q.execute<{ wait_ms: number | string }>(sql`
+        WITH c AS (SELECT id, greatest(coalesce(next_send_at, '-infinity'), clock_timestamp()) AS slot
+          FROM campaigns WHERE id = ${campaignId}::uuid FOR UPDATE)
+        UPDATE campaigns SET next_send_at = c.slot + make_interval(secs => ${spacingMs / 1000})
+        FROM c WHERE campaigns.id = c.id AND c.slot <= clock_timestamp() + make_interval(secs => ${maxAheadMs / 1000})
+        RETURNING greatest(0, extract(epoch FROM c.slot - clock_timestamp()) * 1000) AS wait_ms`)
+      return r ? Number(r.wait_ms) : null
     },
 
     /** Scheduled campaigns whose start has come. */

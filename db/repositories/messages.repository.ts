@@ -6,7 +6,7 @@
 import { and, eq, sql } from 'drizzle-orm'
 import type { DbOrTx } from '../client.ts'
 import { messages, type Message } from '../schema/messages.ts'
-import type { MessageStatus } from '../vocabulary/index.ts'
+import type { ConsentStatus, MessageStatus } from '../vocabulary/index.ts'
 
 export type Tracking = {
   members: number
@@ -107,14 +107,6 @@ export function createMessageRepository(q: DbOrTx) {
       return rows.map((r) => r.id)
     },
 
-    /** Messages of the campaign queued in the last minute (the rate budget). */
-    async queuedSince(campaignId: string, since: Date): Promise<number> {
-      const [r] = await q.execute<{ n: number }>(
-        sql`SELECT count(*)::int AS n FROM messages WHERE campaign_id = ${campaignId}::uuid AND queued_at > ${since.toISOString()}::timestamptz AND status <> 'skipped'`,
-      )
-      return num(r?.n)
-    },
-
     /**
      * Invitations still pending for a Mission Locale, all campaigns: queued, being sent, or sent in
      * the last `days` days to a student who has neither acted (a case) nor objected.
@@ -143,19 +135,58 @@ export function createMessageRepository(q: DbOrTx) {
     /** Claims left by a dead worker go back to the queue. */
     async recoverStale(claimedBefore: Date): Promise<number> {
       const rows = await q.execute<{ id: string }>(sql`
-        UPDATE messages SET status = 'queued', claimed_at = NULL, dispatched_at = NULL, error = 'reprise après un envoi interrompu'
+        UPDATE messages SET status = 'queued', claimed_at = NULL, dispatched_at = NULL, paced_at = NULL, error = 'reprise après un envoi interrompu'
         WHERE status = 'sending' AND claimed_at < ${claimedBefore.toISOString()}::timestamptz RETURNING id`)
       return rows.length
     },
 
-    /** queued → sending, only from queued: whoever wins sends, everybody else does nothing. */
-    async claim(id: string, now: Date): Promise<Message | undefined> {
-      const [row] = await q
-        .update(messages)
-        .set({ status: 'sending', claimedAt: now, attempts: sql`${messages.attempts} + 1` })
-        .where(and(eq(messages.id, id), eq(messages.status, 'queued')))
-        .returning()
+    /**
+     * queued → sending, only from queued: whoever wins sends, everybody else does nothing. In the
+     * same statement, read after the claim: the student's current consent on the channel and
+     * whether any of `suppressionHashes` is on the objection list (one round trip per send).
+     */
+    async claim(
+      id: string,
+      now: Date,
+      suppressionHashes: string[] = [],
+    ): Promise<{ id: string; consent: ConsentStatus | null; suppressed: boolean } | undefined> {
+      const [row] = await q.execute<{ id: string; consent: ConsentStatus | null; suppressed: boolean }>(sql`
+        UPDATE messages m SET status = 'sending', claimed_at = ${now.toISOString()}::timestamptz, attempts = m.attempts + 1
+        WHERE m.id = ${id}::uuid AND m.status = 'queued'
+        RETURNING m.id,
+          (SELECT k.status FROM consents k WHERE k.student_id = m.student_id AND k.channel = m.channel) AS consent,
+          -- Every kind named, so the (kind, value_hash) index answers.
+          EXISTS (SELECT 1 FROM suppressions s WHERE s.kind IN ('pseudo_id', 'email', 'phone')
+            AND s.value_hash = ANY(${`{${suppressionHashes.join(',')}}`}::text[])) AS suppressed`)
       return row
+    },
+
+    /** Gives a claim back untouched (the send was not attempted): queued again, for the next tick to dispatch. */
+    async release(id: string): Promise<void> {
+      await q.execute(sql`
+        UPDATE messages SET status = 'queued', claimed_at = NULL, dispatched_at = NULL, paced_at = NULL, attempts = greatest(0, attempts - 1)
+        WHERE id = ${id}::uuid AND status = 'sending'`)
+    },
+
+    /**
+     * The rate's hard limit, taken right before the provider is called: true (and `paced_at` set)
+     * while fewer than `perSecond` sends of the campaign are in flight or were accepted in the last
+     * second (database clock, serialised on the campaign row: migration 0013's function). So no
+     * calendar second at the receiving end holds more than `perSecond` of them.
+     */
+    async takeSendToken(campaignId: string, messageId: string, perSecond: number): Promise<boolean> {
+      const [r] = await q.execute<{ ok: boolean }>(
+        sql`SELECT campaign_take_send_token(${campaignId}::uuid, ${messageId}::uuid, ${perSecond}::integer) AS ok`,
+      )
+      return r?.ok === true
+    },
+
+    /** Messages of the campaign waiting or being sent (the backlog the tick keeps short). */
+    async pendingCount(campaignId: string): Promise<number> {
+      const [r] = await q.execute<{ n: number }>(
+        sql`SELECT count(*)::int AS n FROM messages WHERE campaign_id = ${campaignId}::uuid AND status IN ('queued', 'sending')`,
+      )
+      return num(r?.n)
     },
 
     async byId(id: string): Promise<Message | undefined> {
@@ -171,7 +202,14 @@ export function createMessageRepository(q: DbOrTx) {
     ): Promise<void> {
       await q
         .update(messages)
-        .set({ status, ...patch, ...(status === 'queued' ? { claimedAt: null } : {}) })
+        .set({
+          status,
+          ...patch,
+          ...(status === 'queued' ? { claimedAt: null } : {}),
+          // The token of the rate's one-second window is held until a second after the provider accepted.
+          pacedAt: null,
+          ...(status === 'sent' ? { acceptedAt: sql`clock_timestamp()` } : {}),
+        })
         .where(and(eq(messages.id, id), eq(messages.status, 'sending')))
     },
 
@@ -202,7 +240,7 @@ export function createMessageRepository(q: DbOrTx) {
     /** What the send needs: the campaign, the student's encrypted contact and the names in the message. */
     async sendContext(id: string) {
       const [r] = await q.execute<Record<string, unknown>>(sql`
-        SELECT m.id, m.campaign_id, m.student_id, m.step, m.channel, s.pseudo_id, s.university_id, cm.mission_locale_id,
+        SELECT m.id, m.campaign_id, m.student_id, m.step, m.channel, m.status, s.pseudo_id, s.university_id, cm.mission_locale_id,
           ct.first_name_enc, ct.email_enc, ct.phone_enc, ct.email_invalid_at, ct.phone_invalid_at,
           u.name AS university_name, ml.name AS mission_locale_name, k.status AS consent
         FROM messages m
@@ -221,6 +259,7 @@ export function createMessageRepository(q: DbOrTx) {
         campaignId: r.campaign_id as string,
         step: num(r.step),
         channel: r.channel as 'email' | 'sms',
+        status: r.status as MessageStatus,
         pseudoId: r.pseudo_id as string,
         universityId: r.university_id as string,
         missionLocaleId: r.mission_locale_id as string,

@@ -66,6 +66,12 @@ export const campaigns = pgTable(
     /** Auto-pause when failed / attempted exceeds this share (after at least 20 attempts). */
     failureThreshold: real('failure_threshold').notNull().default(0.2),
     pauseReason: text('pause_reason'),
+    /**
+     * Send pacing: the earliest instant of the next send of this campaign. Each send reserves
+     * `greatest(next_send_at, now)` and moves it 60/rate s on, so sends start at least that far
+     * apart whatever the number of workers (docs/campaigns.md#sending-guarantees).
+     */
+    nextSendAt: timestamp('next_send_at', { withTimezone: true }),
     startAt: timestamp('start_at', { withTimezone: true }),
     startedAt: timestamp('started_at', { withTimezone: true }),
     endedAt: timestamp('ended_at', { withTimezone: true }),

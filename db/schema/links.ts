@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm'
 import { bigint, index, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core'
+import { campaigns } from './campaigns.ts'
 import { id } from './columns.ts'
 import { organisations } from './organisations.ts'
 import { students } from './students.ts'
@@ -7,8 +8,9 @@ import { students } from './students.ts'
 /**
  * Personal links (`/r/:code`). The code (≥ 96 random bits, base64url) is given once to whoever
  * creates the link and never stored: only its sha256 is, so a database dump opens no link.
- * `campaign_id` / `message_id` are filled by the campaign issue; no foreign key until those
- * tables exist.
+ * `campaign_id` / `message_id` name the campaign message that carried the link; a purge that
+ * deletes the campaign (its messages go with it) leaves the link, and what was booked through it,
+ * with these two set to null.
  */
 export const links = pgTable(
   'links',
@@ -25,7 +27,13 @@ export const links = pgTable(
     missionLocaleId: uuid('mission_locale_id').references(() => organisations.id, { onDelete: 'set null' }),
     /** The home commune the student gave on the page ("j'ai déménagé"); wins over the enrolment's. */
     declaredCommuneInsee: text('declared_commune_insee'),
-    campaignId: uuid('campaign_id'),
+    campaignId: uuid('campaign_id').references(() => campaigns.id, { onDelete: 'set null' }),
+    /**
+     * References messages(id) ON DELETE SET NULL too, but that key is written in SQL only
+     * (migration 0013_campaign_send_pacing_and_link_keys): declaring it here would make links.ts
+     * and messages.ts (whose link_id references links) import each other, which the module
+     * boundaries forbid. tests/integration/campaign-engine.test.ts checks it exists.
+     */
     messageId: uuid('message_id'),
     expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
     /**

@@ -37,6 +37,10 @@ export const messages = pgTable(
     dispatchedAt: timestamp('dispatched_at', { withTimezone: true }),
     dispatches: integer('dispatches').notNull().default(0),
     sentAt: timestamp('sent_at', { withTimezone: true }),
+    /** When this send took a token of the rate's one-second window (database clock); null once it is over. */
+    pacedAt: timestamp('paced_at', { withTimezone: true }),
+    /** When the provider accepted it (database clock, unlike `sent_at`, the job's time): the rate's one-second window. */
+    acceptedAt: timestamp('accepted_at', { withTimezone: true }),
   },
   (t) => [
     uniqueIndex('messages_campaign_student_step_key').on(t.campaignId, t.studentId, t.step),
@@ -48,6 +52,9 @@ export const messages = pgTable(
       .on(t.campaignId, t.status)
       .where(sql`${t.status} IN ('queued', 'sending')`),
     index('messages_student_sent_idx').on(t.studentId, t.sentAt),
+    index('messages_campaign_accepted_idx')
+      .on(t.campaignId, t.acceptedAt)
+      .where(sql`${t.acceptedAt} IS NOT NULL`),
   ],
 )
 

@@ -22,9 +22,10 @@ export const QUEUES = {
   imports: { concurrency: 'config' },
   scoring: { concurrency: 'config' },
   notifications: { concurrency: 'config' },
-  // Campaign messages: the tick paces them (rate, window, capacity); the claim keeps each to one send.
+  // Campaign messages: the tick queues them (rate, window, capacity), each send reserves its pacing slot; the claim keeps each to one send.
   campaigns: { concurrency: 'config' },
-  // The reconciler: one at a time is enough, and two would only race for the same rows.
+  // The reconciler and the campaign tick: one at a time is enough, and two would only race for the
+  // same rows. The tick is here, not behind thousands of message.send jobs, so it runs every 10 s.
   maintenance: { concurrency: 1 },
 } as const satisfies Record<string, QueueDefinition>
 
@@ -168,7 +169,7 @@ export const JOBS = {
   }),
   /** Every running campaign: start the due ones, queue the next messages within rate, window and capacity, recover stale claims. */
   'campaign.tick': job({
-    queue: 'campaigns',
+    queue: 'maintenance',
     payload: payload({}),
     jobId: () => 'campaign-tick',
     attempts: 1,

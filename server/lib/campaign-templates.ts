@@ -56,20 +56,39 @@ export type RenderedMessage = { subject: string; html: string; text: string } | 
 const text = Handlebars.create()
 const html = Handlebars.create()
 
+/**
+ * Compiled templates by source: a campaign renders the same three sources for thousands of
+ * messages, and compiling costs far more than rendering. Bounded: cleared past COMPILED_MAX.
+ */
+const compiled = new Map<string, Handlebars.TemplateDelegate>()
+const COMPILED_MAX = 200
+function compiledOf(kind: 'text' | 'html', src: string): Handlebars.TemplateDelegate {
+  const key = `${kind}\u0000${src}`
+  let template = compiled.get(key)
+  if (!template) {
+    template = kind === 'text' ? text.compile(src, { strict: true, noEscape: true }) : html.compile(src, { strict: true })
+    if (compiled.size >= COMPILED_MAX) {
+      compiled.clear()
+    }
+    compiled.set(key, template)
+  }
+  return template
+}
+
 export function renderMessage(
   channel: ConsentChannel,
   t: CampaignTemplates,
   data: MessageData,
   stopMention = DEFAULT_STOP_MENTION,
 ): RenderedMessage {
-  const plain = (src: string) => text.compile(src, { strict: true, noEscape: true })(data)
+  const plain = (src: string) => compiledOf('text', src)(data)
   if (channel === 'sms') {
     return { sms: `${plain(t.sms).trim()} ${stopMention}` }
   }
   return {
     subject: plain(t.subject).replace(/\s+/g, ' ').trim(),
     text: `${plain(t.text).trim()}\n`,
-    html: html.compile(t.html, { strict: true })(data),
+    html: compiledOf('html', t.html)(data),
   }
 }
 

@@ -12,12 +12,20 @@ export type MailMessage = {
   html: string
   text: string
   headers?: Record<string, string>
+  /** A fixed Message-ID (`<id@domain>`), so a re-sent message carries the same one; otherwise one is made. */
+  messageId?: string
   attachments?: MailAttachment[]
 }
 export type Mailer = { send(msg: MailMessage): Promise<{ messageId: string }>; close(): Promise<void> }
 
-export function createSmtpMailer(config: Config): Mailer {
+/**
+ * `pool`: keep up to `maxConnections` SMTP connections open and reuse them (the worker, which sends
+ * campaigns: one connection per message would cost a handshake, and the server's checks, each
+ * time). The pool must be closed (`close`) for the process to exit.
+ */
+export function createSmtpMailer(config: Config, opts: { pool?: boolean } = {}): Mailer {
   const transport = nodemailer.createTransport({
+    ...(opts.pool ? { pool: true, maxConnections: Math.max(2, config.WORKER_CONCURRENCY) } : {}),
     host: config.SMTP_HOST,
     port: config.SMTP_PORT,
     secure: config.SMTP_SECURE,
@@ -42,7 +50,7 @@ export function memoryMailer(): Mailer & { sent: MailMessage[] } {
     sent,
     send(msg) {
       sent.push(msg)
-      return Promise.resolve({ messageId: `<memory-${sent.length}@repere.localhost>` })
+      return Promise.resolve({ messageId: msg.messageId ?? `<memory-${sent.length}@repere.localhost>` })
     },
     close: () => Promise.resolve(),
   }

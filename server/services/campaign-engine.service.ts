@@ -7,10 +7,12 @@
  * one `message.send` job per message in the outbox of the same transaction.
  *
  * `send` (`message.send`): claims the row (`queued → sending`, committed before the provider is
- * called), re-checks consent and the objection list, creates the personal link, renders, sends,
- * and records the outcome. A permanent failure marks the address invalid; a transient one puts the
+ * called) reading consent and the objection list in the same statement, creates the personal link,
+ * renders, waits for its paced slot and a token of the one-second window (the rate), sends, and
+ * records the outcome. A permanent failure marks the address invalid; a transient one puts the
  * row back to `queued` and lets the job retry with backoff.
  */
+import { setTimeout as sleep } from 'node:timers/promises'
 import type { Db } from '../../db/client.ts'
 import { createCampaignRepository } from '../../db/repositories/campaigns.repository.ts'
 import { createMessageRepository } from '../../db/repositories/messages.repository.ts'
@@ -29,11 +31,21 @@ import type { LinkService } from './link.service.ts'
 import type { OutboxService } from './outbox.service.ts'
 import { normaliseEmail, normalisePhone } from './suppression.service.ts'
 
-/** A queued message whose job was written this long ago without being sent is dispatched again. */
-const REDISPATCH_MS = 120_000
 /** Auto-pause looks at the last attempts, and only once there are enough of them. */
 const FAILURE_WINDOW = 50
 const FAILURE_MIN_ATTEMPTS = 20
+/** The tick keeps at most this much sending (at the campaign's rate) queued ahead. */
+const BACKLOG_MS = 30_000
+/** A send waits at most this long for its pacing slot; further off, the message is given back to the queue. */
+const MAX_SLOT_WAIT_MS = 2_000
+/**
+ * Slots are spaced this much wider than the rate asks: the time between a slot and the server's
+ * 250 varies (queries, network, load), and without headroom the smooth pace would keep running
+ * into the one-second token window (the hard limit) and stall on it.
+ */
+const PACING_HEADROOM = 1.04
+/** How long a send waits before asking again for a token of the rate's one-second window. */
+const TOKEN_RETRY_MS = 20
 
 type Deps = {
   db: Db
@@ -43,12 +55,16 @@ type Deps = {
     dataKeys: Keyring
     SMS_STOP_MENTION: string
     CAMPAIGN_CLAIM_TIMEOUT_MS: number
+    /** A queued message whose job was written this long ago without being sent is dispatched again. */
+    CAMPAIGN_REDISPATCH_MS: number
+    CAMPAIGN_WINDOW_ALWAYS_OPEN: boolean
+    MAIL_FROM: string
   }
   mailer: Mailer
   sms: SmsSender
   links: Pick<LinkService, 'create' | 'resolve'>
   availability: Pick<AvailabilityService, 'freeSlots'>
-  consents: Pick<ConsentService, 'mayContact' | 'withdraw'>
+  consents: Pick<ConsentService, 'withdraw'>
   campaigns: Pick<CampaignService, 'startDue' | 'autoPause'>
   outbox: Pick<OutboxService, 'add' | 'dispatch'>
   log: Logger
@@ -67,6 +83,16 @@ export function inSendWindow(w: SendWindow, at: Date): boolean {
 
 export type SendOutcome = 'done' | 'skipped'
 
+/**
+ * The Message-ID of a campaign message: one per message row, so a re-send after a crash (the one
+ * window left, docs/campaigns.md) carries the same id, which receiving servers and mail clients
+ * use to drop the duplicate.
+ */
+export function campaignMessageId(messageId: string, mailFrom: string): string {
+  const domain = /@([^\s<>@]+?)>?\s*$/.exec(mailFrom)?.[1] ?? 'repere.localhost'
+  return `<campagne-${messageId}@${domain}>`
+}
+
 /** SMTP 5xx and refused envelopes are permanent: retrying cannot help, the address is wrong. */
 function isPermanent(err: unknown): boolean {
   const e = err as { responseCode?: number; code?: string; permanent?: boolean }
@@ -75,10 +101,14 @@ function isPermanent(err: unknown): boolean {
   )
 }
 
+/** How many messages of the campaign may wait to be sent: BACKLOG_MS of sending at its rate. */
+const backlogSize = (c: Pick<Campaign, 'ratePerMinute'>) => Math.ceil((c.ratePerMinute * BACKLOG_MS) / 60_000)
+
 export function createCampaignEngine(deps: Deps) {
   const { db, config, mailer, sms, links, availability, consents, campaigns, outbox, log } = deps
   const clock = deps.now ?? (() => new Date())
   const base = config.PUBLIC_URL.replace(/\/$/, '')
+  const windowOpen = (c: Campaign, at: Date) => config.CAMPAIGN_WINDOW_ALWAYS_OPEN || inSendWindow(c.sendWindow, at)
 
   /** Free slots plus callbacks over the next days, times the campaign's factor, minus what is already pending. */
   async function allowance(c: Campaign, missionLocaleId: string, now: Date): Promise<number> {
@@ -107,10 +137,13 @@ export function createCampaignEngine(deps: Deps) {
       )
       return { outboxIds: [], queued: 0, finished: false }
     }
-    if (!inSendWindow(c.sendWindow, now)) {
+    if (!windowOpen(c, now)) {
       return { outboxIds: [], queued: 0, finished: false }
     }
-    let budget = Math.max(0, c.ratePerMinute - (await messages.queuedSince(c.id, new Date(now.getTime() - 60_000))))
+    // Never more than BACKLOG_MS of sending waiting. The rate itself is held where it matters, at
+    // each send (a paced slot, then a token of the one-second window): a budget of messages queued
+    // per minute on top of it would only stall the campaign once the first backlog is counted in.
+    let budget = Math.max(0, backlogSize(c) - (await messages.pendingCount(c.id)))
     const capacities = new Map<string, number>()
     for (const ml of c.territoryIds) {
       capacities.set(ml, await allowance(c, ml, now))
@@ -138,7 +171,8 @@ export function createCampaignEngine(deps: Deps) {
       }
       // One job per queued message not dispatched lately (new ones, and those a lost job left behind).
       const outboxIds: number[] = []
-      for (const d of await m.dispatchable(c.id, new Date(now.getTime() - REDISPATCH_MS), 1_000, now)) {
+      const dispatchLimit = Math.max(1_000, backlogSize(c))
+      for (const d of await m.dispatchable(c.id, new Date(now.getTime() - config.CAMPAIGN_REDISPATCH_MS), dispatchLimit, now)) {
         outboxIds.push(await outbox.add(tx, 'message.send', { messageId: d.id, n: d.dispatches }))
       }
       const work = await m.openWork(c.id)
@@ -183,26 +217,26 @@ export function createCampaignEngine(deps: Deps) {
       }
       const c = await createCampaignRepository(db).byId(ctx.campaignId)
       // Paused, cancelled or outside the window: the row stays queued; the tick dispatches it again later.
-      if (!c || c.status !== 'running' || !inSendWindow(c.sendWindow, now)) {
+      if (!c || c.status !== 'running' || !windowOpen(c, now) || ctx.status !== 'queued') {
         return 'skipped'
       }
-      const claimed = await messages.claim(messageId, now)
+      const enc = ctx.channel === 'email' ? ctx.emailEnc : ctx.phoneEnc
+      const address = enc ? decryptField(config.dataKeys, enc) : null
+      const hashes = [keyedHash(config.suppressionKey, `${ctx.universityId}:${ctx.pseudoId}`)]
+      if (address) {
+        hashes.push(keyedHash(config.suppressionKey, ctx.channel === 'email' ? normaliseEmail(address) : normalisePhone(address)))
+      }
+      // The claim reads consent (ledger) and the objection list in the same statement: at the moment of sending.
+      const claimed = await messages.claim(messageId, now, hashes)
       if (!claimed) {
         return 'skipped'
       }
       try {
-        // Consent and the objection list, at the moment of sending.
-        if (!(await consents.mayContact(ctx.studentId, ctx.channel))) {
+        if (claimed.consent !== 'given') {
           await messages.finish(messageId, 'skipped', { error: 'consentement retiré ou opposition' })
           return 'skipped'
         }
-        const enc = ctx.channel === 'email' ? ctx.emailEnc : ctx.phoneEnc
-        const address = enc ? decryptField(config.dataKeys, enc) : null
-        const hashes = [keyedHash(config.suppressionKey, `${ctx.universityId}:${ctx.pseudoId}`)]
-        if (address) {
-          hashes.push(keyedHash(config.suppressionKey, ctx.channel === 'email' ? normaliseEmail(address) : normalisePhone(address)))
-        }
-        if ((await createCampaignRepository(db).suppressedHashes(hashes)).size > 0) {
+        if (claimed.suppressed) {
           await messages.finish(messageId, 'skipped', { error: 'sur la liste d’opposition' })
           return 'skipped'
         }
@@ -220,6 +254,31 @@ export function createCampaignEngine(deps: Deps) {
           mission_locale: ctx.missionLocaleName,
         }
         const rendered = renderMessage(ctx.channel, c.templates, data, config.SMS_STOP_MENTION)
+        // Pacing, as close to the provider call as possible (the less happens between the slot and the
+        // provider's answer, the less jitter): sends of a campaign start at least 60/rate s apart (plus
+        // headroom), across every worker. A refused slot leaves the link just made unused.
+        const wait = await createCampaignRepository(db).reserveSendSlot(
+          c.id,
+          (60_000 / c.ratePerMinute) * PACING_HEADROOM,
+          MAX_SLOT_WAIT_MS,
+        )
+        if (wait === null) {
+          await messages.release(messageId)
+          return 'skipped'
+        }
+        if (wait > 0) {
+          await sleep(wait)
+        }
+        // The hard limit: never more than rate/60 in flight or accepted within a second, whatever the jitter.
+        const perSecond = Math.min(2_000_000_000, Math.max(1, Math.floor(c.ratePerMinute / 60)))
+        const giveUp = Date.now() + MAX_SLOT_WAIT_MS
+        while (!(await messages.takeSendToken(c.id, messageId, perSecond))) {
+          if (Date.now() > giveUp) {
+            await messages.release(messageId)
+            return 'skipped'
+          }
+          await sleep(TOKEN_RETRY_MS)
+        }
         let providerId: string
         if ('sms' in rendered) {
           providerId = (await sms.send({ to: address, text: rendered.sms })).providerId
@@ -228,6 +287,7 @@ export function createCampaignEngine(deps: Deps) {
             await mailer.send({
               to: address,
               ...rendered,
+              messageId: campaignMessageId(messageId, config.MAIL_FROM),
               headers: { 'List-Unsubscribe': `<${unsubscribe}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' },
             })
           ).messageId

@@ -8,6 +8,7 @@ import { eq } from 'drizzle-orm'
 import { simpleParser, type ParsedMail } from 'mailparser'
 import { SMTPServer } from 'smtp-server'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createCampaignRepository } from '../../db/repositories/campaigns.repository.ts'
 import { createConsentRepository } from '../../db/repositories/consents.repository.ts'
 import { campaignMembers, links, messages } from '../../db/schema/index.ts'
 import { createSmtpMailer } from '../../server/lib/mailer.ts'
@@ -78,6 +79,8 @@ async function running(faculty: string, over: Partial<CampaignInput> = {}) {
     segment: { faculty },
     universityId: t.orgIds.get('urca') as string,
     controlShare: 0,
+    // Sends are paced at 60/rate s (on the real clock): fast enough not to slow the test down.
+    ratePerMinute: 6000,
     ...over,
   })
   await s.approve(ctx(admin), c.id)
@@ -127,6 +130,29 @@ describe('campaign engine', () => {
     expect(ids).toContain(late)
     expect(rows.find((r) => r.studentId === late)?.status).toBe('skipped')
     expect(rows.filter((r) => r.status === 'sent')).toHaveLength(expected.length)
+    // One Message-ID per message row: a re-send after a crash carries the same one.
+    expect(got.map((m) => m.messageId).sort()).toEqual(
+      rows
+        .filter((r) => r.status === 'sent')
+        .map((r) => `<campagne-${r.id}@repere.localhost>`)
+        .sort(),
+    )
+
+    // The links name their campaign and message, by keys that let a purge delete both and keep the link.
+    const keys = await t.database.sql<{ conname: string; confdeltype: string }[]>`
+      SELECT conname, confdeltype FROM pg_constraint WHERE conrelid = 'links'::regclass AND contype = 'f'
+        AND conname IN ('links_campaign_id_campaigns_id_fk', 'links_message_id_messages_id_fk') ORDER BY conname`
+    expect(keys.map((k) => `${k.conname}:${k.confdeltype}`)).toEqual([
+      'links_campaign_id_campaigns_id_fk:n',
+      'links_message_id_messages_id_fk:n',
+    ])
+    const sentLinks = await t.database.db.select().from(links).where(eq(links.campaignId, c.id))
+    expect(sentLinks.map((l) => l.messageId).sort()).toEqual(
+      rows
+        .filter((r) => r.status === 'sent')
+        .map((r) => r.id)
+        .sort(),
+    )
 
     const mail = got[0] as ParsedMail
     const header = (name: string) => mail.headerLines.find((h) => h.key === name)?.line ?? ''
@@ -280,5 +306,21 @@ describe('campaign engine', () => {
       .where(eq(messages.studentId, shared as number))
     expect(final.filter((m) => m.status === 'sent')).toHaveLength(1)
     void staff
+  })
+
+  it('paces sends: slots of one campaign are spaced on the database clock, across concurrent callers', async () => {
+    clock = new Date('2026-12-15T09:00:00Z')
+    await scoredStudents(t, [{ faculty: 'F6' }])
+    const c = await running('F6')
+    const repo = createCampaignRepository(t.database.db)
+    const waits = await Promise.all(Array.from({ length: 5 }, () => repo.reserveSendSlot(c.id, 200, 2_000)))
+    const sorted = (waits as number[]).sort((a, b) => a - b)
+    expect(sorted[0]).toBeLessThan(100)
+    for (let i = 1; i < sorted.length; i++) {
+      // Each slot one spacing after the previous (a few ms of clock between the statements).
+      expect((sorted[i] as number) - (sorted[i - 1] as number)).toBeGreaterThan(150)
+    }
+    // The next slot is about a second away: further than a caller may wait, so it is refused.
+    expect(await repo.reserveSendSlot(c.id, 200, 500)).toBeNull()
   })
 })

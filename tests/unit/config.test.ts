@@ -88,6 +88,13 @@ describe('loadConfig', () => {
     expect(err.message).not.toContain(wrong)
   })
 
+  it('refuses an always-open campaign window in production', () => {
+    expect(loadConfig({ ...valid, CAMPAIGN_WINDOW_ALWAYS_OPEN: 'true' }).CAMPAIGN_WINDOW_ALWAYS_OPEN).toBe(true)
+    expect(() => loadConfig({ ...valid, NODE_ENV: 'production', CAMPAIGN_WINDOW_ALWAYS_OPEN: 'true' })).toThrow(
+      /CAMPAIGN_WINDOW_ALWAYS_OPEN/,
+    )
+  })
+
   it('refuses the .env.example placeholders', () => {
     expect(configError({ JWT_SECRET: 'change-me', DATA_ENCRYPTION_KEY }).variable).toBe('JWT_SECRET')
     expect(configError({ JWT_SECRET, DATA_ENCRYPTION_KEY: 'change-me' }).variable).toBe('DATA_ENCRYPTION_KEY')
