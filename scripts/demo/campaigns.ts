@@ -98,6 +98,8 @@ export function inlineEngine(database: Database, services: Container, mailer: Ma
       dispatch: () => Promise.resolve(),
     },
     ...(clock ? { now: clock } : {}),
+    // Past sending replayed on `clock`: no real-time pacing (the rate still bounds each tick).
+    pacing: !clock,
   })
   return { engine, takeJobs: () => jobs.splice(0) }
 }
@@ -208,7 +210,7 @@ export async function seedDemoCampaigns(
         territoryIds,
         segment: { topN: 150 },
         controlShare: 0.1,
-        ratePerMinute: 10,
+        ratePerMinute: 20,
         reminderDays: [3, 7],
         capacityFactor: 3,
         startAt: start,
@@ -216,7 +218,7 @@ export async function seedDemoCampaigns(
       new Date(start.getTime() - 3 * DAY),
     )
     for (; day < today; day = addDays(day, 1)) {
-      for (const time of ['10:00', '15:00']) {
+      for (const time of ['10:00', '11:00', '14:00', '16:00']) {
         const c = await createCampaignRepository(db).byId(result.finishedId)
         if (c?.status === 'finished') {
           break

@@ -36,8 +36,16 @@ const FAILURE_WINDOW = 50
 const FAILURE_MIN_ATTEMPTS = 20
 /** The tick keeps at most this much sending (at the campaign's rate) queued ahead. */
 const BACKLOG_MS = 30_000
-/** A send waits at most this long for its pacing slot; further off, the message is given back to the queue. */
+/**
+ * A send waits at most this long for its pacing slot (or a token); further off, the message is
+ * given back to the queue. At a slow rate the tick's backlog is a few sends spaced by 60/rate s, so
+ * the wait stretches to the backlog's length: otherwise every send after the first would be given
+ * back and wait CAMPAIGN_REDISPATCH_MS for a new job (a rate of 10 a minute sent ~1 a minute).
+ */
 const MAX_SLOT_WAIT_MS = 2_000
+const maxSlotWait = (spacingMs: number, claimTimeoutMs: number) =>
+  // Well inside the claim's timeout: a send still waiting must not look like a dead worker's claim.
+  Math.min(Math.max(MAX_SLOT_WAIT_MS, BACKLOG_MS + spacingMs), claimTimeoutMs / 2)
 /**
  * Slots are spaced this much wider than the rate asks: the time between a slot and the server's
  * 250 varies (queries, network, load), and without headroom the smooth pace would keep running
@@ -69,6 +77,11 @@ type Deps = {
   outbox: Pick<OutboxService, 'add' | 'dispatch'>
   log: Logger
   now?: () => Date
+  /**
+   * Real-time pacing of each send (on by default). Only a replay of past sending on an injected
+   * clock (the demo's history, scripts/demo/campaigns.ts) turns it off: the wall clock is not its clock.
+   */
+  pacing?: boolean
 }
 
 /** Europe/Paris: the window's weekdays and hours, never on a French public holiday. */
@@ -107,6 +120,34 @@ const backlogSize = (c: Pick<Campaign, 'ratePerMinute'>) => Math.ceil((c.ratePer
 export function createCampaignEngine(deps: Deps) {
   const { db, config, mailer, sms, links, availability, consents, campaigns, outbox, log } = deps
   const clock = deps.now ?? (() => new Date())
+  const pacing = deps.pacing ?? true
+
+  /**
+   * Waits for this send's turn, as close to the provider call as possible (the less happens between
+   * the slot and the provider's answer, the less jitter): sends of a campaign start at least 60/rate s
+   * apart (plus headroom), across every worker; then the hard limit, never more than rate/60 in
+   * flight or accepted within a second, whatever the jitter. False: the turn is too far off, the
+   * caller gives the message back (a refused slot leaves the link just made unused).
+   */
+  async function paced(c: Campaign, messageId: string): Promise<boolean> {
+    const spacing = (60_000 / c.ratePerMinute) * PACING_HEADROOM
+    const wait = await createCampaignRepository(db).reserveSendSlot(c.id, spacing, maxSlotWait(spacing, config.CAMPAIGN_CLAIM_TIMEOUT_MS))
+    if (wait === null) {
+      return false
+    }
+    if (wait > 0) {
+      await sleep(wait)
+    }
+    const perSecond = Math.min(2_000_000_000, Math.max(1, Math.floor(c.ratePerMinute / 60)))
+    const giveUp = Date.now() + MAX_SLOT_WAIT_MS
+    while (!(await createMessageRepository(db).takeSendToken(c.id, messageId, perSecond))) {
+      if (Date.now() > giveUp) {
+        return false
+      }
+      await sleep(TOKEN_RETRY_MS)
+    }
+    return true
+  }
   const base = config.PUBLIC_URL.replace(/\/$/, '')
   const windowOpen = (c: Campaign, at: Date) => config.CAMPAIGN_WINDOW_ALWAYS_OPEN || inSendWindow(c.sendWindow, at)
 
@@ -257,27 +298,9 @@ export function createCampaignEngine(deps: Deps) {
         // Pacing, as close to the provider call as possible (the less happens between the slot and the
         // provider's answer, the less jitter): sends of a campaign start at least 60/rate s apart (plus
         // headroom), across every worker. A refused slot leaves the link just made unused.
-        const wait = await createCampaignRepository(db).reserveSendSlot(
-          c.id,
-          (60_000 / c.ratePerMinute) * PACING_HEADROOM,
-          MAX_SLOT_WAIT_MS,
-        )
-        if (wait === null) {
+        if (pacing && !(await paced(c, messageId))) {
           await messages.release(messageId)
           return 'skipped'
-        }
-        if (wait > 0) {
-          await sleep(wait)
-        }
-        // The hard limit: never more than rate/60 in flight or accepted within a second, whatever the jitter.
-        const perSecond = Math.min(2_000_000_000, Math.max(1, Math.floor(c.ratePerMinute / 60)))
-        const giveUp = Date.now() + MAX_SLOT_WAIT_MS
-        while (!(await messages.takeSendToken(c.id, messageId, perSecond))) {
-          if (Date.now() > giveUp) {
-            await messages.release(messageId)
-            return 'skipped'
-          }
-          await sleep(TOKEN_RETRY_MS)
         }
         let providerId: string
         if ('sms' in rendered) {

@@ -323,4 +323,24 @@ describe('campaign engine', () => {
     // The next slot is about a second away: further than a caller may wait, so it is refused.
     expect(await repo.reserveSendSlot(c.id, 200, 500)).toBeNull()
   })
+
+  it('a slow rate: concurrent sends wait for their turn instead of being given back', async () => {
+    clock = new Date('2026-12-15T10:00:00Z')
+    await scoredStudents(
+      t,
+      Array.from({ length: 4 }, () => ({ faculty: 'F7' })),
+    )
+    const c = await running('F7', { ratePerMinute: 60 })
+    await engine.tick()
+    const queued = (await t.database.db.select().from(messages).where(eq(messages.campaignId, c.id))).filter((m) => m.status === 'queued')
+    expect(queued).toHaveLength(4)
+    const before = received.length
+    const started = Date.now()
+    // Four workers at once, one send a second allowed: turns at about 0, 1, 2 and 3 s. A turn more
+    // than two seconds away used to give the message back for two minutes.
+    const outcomes = await Promise.all(queued.map((m) => engine.send(m.id)))
+    expect(outcomes).toEqual(['done', 'done', 'done', 'done'])
+    expect(Date.now() - started).toBeGreaterThan(2_900)
+    await expect.poll(() => received.length - before).toBe(4)
+  }, 30_000)
 })

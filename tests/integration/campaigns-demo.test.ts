@@ -129,7 +129,7 @@ describe('campaigns demo', () => {
     } finally {
       await mailer.close()
     }
-  })
+  }, 120_000) // paced in real time: 60/rate seconds between two sends
 
   it('is idempotent: a second seed creates no campaign and sends nothing', async () => {
     const count = async () =>
