@@ -75,18 +75,24 @@ function compiledOf(kind: 'text' | 'html', src: string): Handlebars.TemplateDele
   return template
 }
 
+/** What a reminder's subject (e-mail) or text (SMS) starts with. */
+export const REMINDER_LEAD = 'Petit rappel : '
+
 export function renderMessage(
   channel: ConsentChannel,
   t: CampaignTemplates,
   data: MessageData,
   stopMention = DEFAULT_STOP_MENTION,
+  opts: { reminder?: boolean } = {},
 ): RenderedMessage {
   const plain = (src: string) => compiledOf('text', src)(data)
+  // A reminder says so first: the same words twice would read as a mistake (or as spam).
+  const lead = (text: string) => (opts.reminder && !/^\s*(petit )?rappel/i.test(text) ? `${REMINDER_LEAD}${text}` : text)
   if (channel === 'sms') {
-    return { sms: `${plain(t.sms).trim()} ${stopMention}` }
+    return { sms: `${lead(plain(t.sms).trim())} ${stopMention}` }
   }
   return {
-    subject: plain(t.subject).replace(/\s+/g, ' ').trim(),
+    subject: lead(plain(t.subject).replace(/\s+/g, ' ').trim()),
     text: `${plain(t.text).trim()}\n`,
     html: compiledOf('html', t.html)(data),
   }

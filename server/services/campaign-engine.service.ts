@@ -294,7 +294,7 @@ export function createCampaignEngine(deps: Deps) {
           expediteur: ctx.universityName,
           mission_locale: ctx.missionLocaleName,
         }
-        const rendered = renderMessage(ctx.channel, c.templates, data, config.SMS_STOP_MENTION)
+        const rendered = renderMessage(ctx.channel, c.templates, data, config.SMS_STOP_MENTION, { reminder: ctx.step > 0 })
         // Pacing, as close to the provider call as possible (the less happens between the slot and the
         // provider's answer, the less jitter): sends of a campaign start at least 60/rate s apart (plus
         // headroom), across every worker. A refused slot leaves the link just made unused.

@@ -123,6 +123,11 @@ describe('campaigns demo', () => {
       const reminders = await t.database.db.select().from(messages).where(eq(messages.campaignId, c.id))
       expect(reminders.filter((m) => m.step === 1 && m.status === 'sent').length).toBeGreaterThan(0)
       await expect.poll(() => received.length - before).toBe(ids.length)
+      // A reminder says so in its subject.
+      const subjects = received.slice(before).map((m) => m.subject ?? '')
+      expect(subjects.filter((x) => x.startsWith('Petit rappel : '))).toHaveLength(
+        reminders.filter((m) => m.step > 0 && m.status === 'sent' && ids.includes(m.id)).length,
+      )
       const res = await t.app.inject({ url: linkIn(received.at(-1)!)! })
       expect(res.statusCode, res.body).toBe(200)
       expect(res.body).toMatch(/rendez-vous/i)

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { checkTemplates, DEFAULT_TEMPLATES, renderMessage, SAMPLE_DATA } from '../../../server/lib/campaign-templates.ts'
+import { checkTemplates, DEFAULT_TEMPLATES, REMINDER_LEAD, renderMessage, SAMPLE_DATA } from '../../../server/lib/campaign-templates.ts'
 
 describe('campaign templates', () => {
   it('the default templates pass the check on both channels, the SMS in one GSM-7 part', () => {
@@ -49,5 +49,15 @@ describe('campaign templates', () => {
     const m = renderMessage('email', DEFAULT_TEMPLATES, { ...SAMPLE_DATA, prenom: '<b>Zoé</b>' })
     expect('html' in m && m.html).toContain('&lt;b&gt;Zoé&lt;/b&gt;')
     expect('text' in m && m.text).toContain('<b>Zoé</b>')
+  })
+
+  it('a reminder says so first, once, in the subject of an e-mail and at the start of an SMS', () => {
+    const first = renderMessage('email', DEFAULT_TEMPLATES, SAMPLE_DATA)
+    const again = renderMessage('email', DEFAULT_TEMPLATES, SAMPLE_DATA, undefined, { reminder: true })
+    expect('subject' in again && again.subject).toBe(`${REMINDER_LEAD}${'subject' in first && first.subject}`)
+    const sms = renderMessage('sms', DEFAULT_TEMPLATES, SAMPLE_DATA, 'STOP au 36111', { reminder: true })
+    expect('sms' in sms && sms.sms.startsWith(REMINDER_LEAD)).toBe(true)
+    const own = renderMessage('email', { ...DEFAULT_TEMPLATES, subject: 'Rappel : {{prenom}}' }, SAMPLE_DATA, undefined, { reminder: true })
+    expect('subject' in own && own.subject).toBe('Rappel : Inès')
   })
 })
