@@ -39,12 +39,13 @@ import { childFailure, startChild, stopBenchChild, type BenchChild } from './pro
 
 export const SEND_USAGE = `usage: npm run bench -- send [--messages N] [--rate R]
   --messages N   e-mails of the throttled campaign (default 10000)
-  --rate R       the campaign's limit in messages per second (default 50)`
+  --rate R       the campaign's limit in messages per second (default 50)
+Environment (optional): BENCH_SEND_CONCURRENCY, the worker's and the baseline's concurrency (default 8).`
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..')
 const DATABASE = 'repere_bench_send'
 const UNTHROTTLED_MAX = 2_000
-const CONCURRENCY = 8
+const CONCURRENCY = Number(process.env.BENCH_SEND_CONCURRENCY ?? 8)
 const YEAR = '2026/2027'
 const REIMS = '51454'
 
