@@ -74,6 +74,10 @@ describe('campaigns demo', () => {
     const { cookie } = await loginWithForm(t.app, 'universite@demo.repere.test')
     const page = await t.app.inject({ method: 'GET', url: `/campagnes/${c.id}`, headers: { cookie } })
     expect(page.statusCode).toBe(200)
+    // Finished: no action left to offer, and the figures come before the message.
+    expect(page.body).not.toContain('id="actions-title"')
+    expect(page.body.indexOf('id="tracking-title"')).toBeGreaterThan(0)
+    expect(page.body.indexOf('id="tracking-title"')).toBeLessThan(page.body.indexOf('id="check-title"'))
     const labels = [...page.body.matchAll(/class="bar-chart__label">([^<]*)</g)].map((m) => m[1])
     expect(labels).toHaveLength(tr.perDay.length)
     for (const label of labels) {

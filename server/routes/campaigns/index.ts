@@ -222,6 +222,14 @@ const plugin: FastifyPluginAsyncTypebox = async (fastify) => {
     const max = Math.max(1, ...tracking.perDay.map((d) => d.sent))
     const universitySide = p.role === 'admin' || (p.role === 'university_staff' && p.organisationId === c.universityId)
     const manager = p.role === 'admin' || (p.role === 'ml_manager' && c.territoryIds.includes(p.organisationId))
+    const can = {
+      edit: universitySide && c.status === 'draft',
+      approve: manager && c.status === 'draft',
+      schedule: universitySide && c.status === 'draft',
+      pause: (universitySide || manager) && c.status === 'running',
+      resume: (universitySide || manager) && c.status === 'paused',
+      cancel: universitySide && !['finished', 'cancelled'].includes(c.status),
+    }
     return reply.page('pages/campaigns/show.hbs', {
       title: c.name,
       campaign: { ...c, statusLabel: CAMPAIGN_STATUS_LABELS[c.status], channelLabel: CONTACT_CHANNEL_LABELS[c.channel] },
@@ -230,14 +238,10 @@ const plugin: FastifyPluginAsyncTypebox = async (fastify) => {
       count: count && countView(count),
       tracking,
       days: tracking.perDay.map((d) => ({ ...d, pct: Math.round((d.sent / max) * 100) })),
-      can: {
-        edit: universitySide && c.status === 'draft',
-        approve: manager && c.status === 'draft',
-        schedule: universitySide && c.status === 'draft',
-        pause: (universitySide || manager) && c.status === 'running',
-        resume: (universitySide || manager) && c.status === 'paused',
-        cancel: universitySide && !['finished', 'cancelled'].includes(c.status),
-      },
+      can,
+      anyAction: Object.values(can).some(Boolean),
+      // Once sending has begun, the figures come first.
+      started: !['draft', 'scheduled'].includes(c.status),
     })
   })
 
